@@ -1,0 +1,146 @@
+"""The ``bench`` command line: thin commands over the modules that do the work."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from benchmark import __version__, paths
+from benchmark.console import console
+from benchmark.errors import ShopbenchError
+
+app = typer.Typer(
+    name="bench",
+    help=(
+        "shopbench: benchmark retrievers (BM25, SPLADE, fine-tuned SPLADE, dense, hybrid) on product search.\n\n"
+        "Examples:\n\n"
+        "  bench data info homedepot --data-dir ~/data/homedepot\n\n"
+        "  bench data fetch esci\n\n"
+        "  bench data info beir:/path/to/my_catalog"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(
+    help=(
+        "Datasets: fetch, inspect. Names: esci, wands, homedepot, demo (bundled, synthetic), beir:PATH.\n\n"
+        "Examples:\n\n"
+        "  bench data info demo\n\n"
+        "  bench data info esci --option locale=jp --option version=large\n\n"
+        "  bench data fetch wands --data-dir ~/shopbench-data"
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(data_app, name="data")
+
+DataDir = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--data-dir",
+        help=f"Folder holding the dataset's files (or a parent with one folder per dataset). Env: {paths.DATA_DIR_ENV}.",
+    ),
+]
+CacheDir = Annotated[
+    Optional[Path], typer.Option("--cache-dir", help=f"Where binary caches go. Env: {paths.CACHE_DIR_ENV}.")
+]
+Options = Annotated[
+    Optional[list[str]],
+    typer.Option("--option", "-o", help="Loader option key=value, repeatable (e.g. locale=jp, version=large)."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"shopbench {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """shopbench command line."""
+
+
+@data_app.command("info")
+def data_info(
+    name: Annotated[str, typer.Argument(help="Dataset: esci, wands, homedepot, demo or beir:PATH.")],
+    data_dir: DataDir = None,
+    option: Options = None,
+    cache_dir: CacheDir = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Parse the original files; neither read nor write the binary cache.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")] = False,
+) -> None:
+    """Print counts (products, queries per split, judgements per gain), checksum and location.
+
+    Examples:
+
+      bench data info homedepot --data-dir ../shared/data/homedepot
+
+      bench data info beir:./my_catalog --json
+    """
+    from benchmark.datasets.info import dataset_summary, render_summary
+    from benchmark.datasets.registry import load_dataset
+
+    dataset = load_dataset(name, data_dir=data_dir, options=option or (), cache_dir=cache_dir, use_cache=not no_cache)
+    summary = dataset_summary(dataset)
+    if as_json:
+        print(json.dumps(summary, indent=2))
+    else:
+        render_summary(summary)
+
+
+@data_app.command("fetch")
+def data_fetch(
+    name: Annotated[str, typer.Argument(help="esci, wands or beir:NAME (e.g. beir:scifact). homedepot needs Kaggle.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Download a public dataset in its original format, with checksums and resume.
+
+    Files go to DATA_DIR/<name>/ (DATA_DIR: --data-dir, $SHOPBENCH_DATA_DIR or the user data folder).
+    An interrupted download resumes where it stopped on the next call.
+
+    Examples:
+
+      bench data fetch esci
+
+      bench data fetch beir:scifact --data-dir ~/shopbench-data
+    """
+    from benchmark.datasets.fetch import fetch
+
+    target = fetch(name, paths.data_dir(data_dir))
+    console.print(f"[green]fetched[/] {name} -> {target}")
+
+
+def run() -> None:
+    """Console-script entry point: user errors print one line and exit 2."""
+    try:
+        app(standalone_mode=False)
+    except ShopbenchError as err:
+        console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        console.print("[yellow]interrupted[/]")
+        sys.exit(130)
+    except typer.Exit as exit_:
+        sys.exit(exit_.exit_code)
+    except Exception as err:  # click usage errors and aborts
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            sys.exit(err.exit_code)
+        if isinstance(err, click.exceptions.Abort):
+            sys.exit(1)
+        raise
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,184 @@
+"""The canonical dataset record every loader produces and everything downstream consumes.
+
+A :class:`Dataset` is immutable: mappings are read-only views, splits are frozensets, and the
+content checksum is computed once by :func:`make_dataset` from a canonical serialisation of
+everything that can change a metric (corpus fields, queries, qrels, splits, gain scheme).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from benchmark.errors import ShopbenchError
+
+CHECKSUM_VERSION = "shopbench-dataset-v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """The fields of one catalog item. Empty string / empty tuple where a dataset has no such field."""
+
+    title: str
+    brand: str = ""
+    description: str = ""
+    bullets: tuple[str, ...] = ()
+    color: str = ""
+    category: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GainScheme:
+    """How a dataset's labels map to integer gains, and which gain counts as relevant.
+
+    ``labels`` maps the dataset's own label (e.g. ``"E"``) to the integer gain stored in qrels.
+    Binary metrics (MRR, Recall) count a document as relevant when ``gain >= relevant_level``.
+    """
+
+    labels: Mapping[str, int]
+    relevant_level: int
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", MappingProxyType(dict(self.labels)))
+
+    def describe(self) -> str:
+        pairs = ", ".join(f"{label}={gain}" for label, gain in self.labels.items())
+        return f"{pairs}; relevant: gain >= {self.relevant_level}"
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    """A tolerated irregularity in the source files, counted and reported rather than fatal."""
+
+    kind: str
+    count: int
+    detail: str
+    examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetCounts:
+    products: int
+    queries: int
+    judgements: int
+    queries_per_split: Mapping[str, int]
+    judgements_per_split: Mapping[str, int]
+    judgements_per_gain: Mapping[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A product-search test collection. Build it with :func:`make_dataset`, never directly."""
+
+    name: str
+    corpus: Mapping[str, Product]
+    queries: Mapping[str, str]
+    qrels: Mapping[str, Mapping[str, int]]
+    splits: Mapping[str, frozenset[str]]
+    gains: GainScheme
+    checksum: str
+    anomalies: tuple[Anomaly, ...] = ()
+    source: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def counts(self) -> DatasetCounts:
+        per_gain: Counter[int] = Counter()
+        for docs in self.qrels.values():
+            per_gain.update(docs.values())
+        per_split_q = {name: len(ids) for name, ids in self.splits.items()}
+        per_split_j = {
+            name: sum(len(self.qrels.get(q, ())) for q in ids) for name, ids in self.splits.items()
+        }
+        return DatasetCounts(
+            products=len(self.corpus),
+            queries=len(self.queries),
+            judgements=sum(per_gain.values()),
+            queries_per_split=MappingProxyType(per_split_q),
+            judgements_per_split=MappingProxyType(per_split_j),
+            judgements_per_gain=MappingProxyType(dict(sorted(per_gain.items()))),
+        )
+
+    def split(self, name: str) -> SplitView:
+        """The queries and qrels of one named split (the corpus is always the whole catalog)."""
+        if name not in self.splits:
+            raise ShopbenchError(
+                f"dataset '{self.name}' has no split '{name}'; splits: {', '.join(sorted(self.splits))}"
+            )
+        ids = self.splits[name]
+        queries = {q: self.queries[q] for q in sorted(ids)}
+        qrels = {q: self.qrels[q] for q in sorted(ids) if q in self.qrels}
+        return SplitView(self.name, name, MappingProxyType(queries), MappingProxyType(qrels))
+
+
+@dataclass(frozen=True, slots=True)
+class SplitView:
+    dataset: str
+    split: str
+    queries: Mapping[str, str]
+    qrels: Mapping[str, Mapping[str, int]]
+
+
+def make_dataset(
+    name: str,
+    corpus: Mapping[str, Product],
+    queries: Mapping[str, str],
+    qrels: Mapping[str, Mapping[str, int]],
+    splits: Mapping[str, Iterable[str]],
+    gains: GainScheme,
+    *,
+    anomalies: Iterable[Anomaly] = (),
+    source: Mapping[str, str] | None = None,
+    checksum: str | None = None,
+) -> Dataset:
+    """Freeze the parts into a :class:`Dataset`, computing the content checksum unless given.
+
+    ``checksum`` is only passed by the binary cache, which stored the value computed at build time.
+    """
+    frozen_qrels = {q: MappingProxyType(dict(d)) for q, d in qrels.items()}
+    frozen_splits = {s: frozenset(ids) for s, ids in splits.items()}
+    if checksum is None:
+        checksum = content_checksum(corpus, queries, frozen_qrels, frozen_splits, gains)
+    return Dataset(
+        name=name,
+        corpus=MappingProxyType(dict(corpus)),
+        queries=MappingProxyType(dict(queries)),
+        qrels=MappingProxyType(frozen_qrels),
+        splits=MappingProxyType(frozen_splits),
+        gains=gains,
+        checksum=checksum,
+        anomalies=tuple(anomalies),
+        source=MappingProxyType(dict(source or {})),
+    )
+
+
+def content_checksum(
+    corpus: Mapping[str, Product],
+    queries: Mapping[str, str],
+    qrels: Mapping[str, Mapping[str, int]],
+    splits: Mapping[str, frozenset[str]],
+    gains: GainScheme,
+) -> str:
+    """sha256 over a canonical, order-independent serialisation; \\x1f/\\x1e separate fields/records."""
+    h = hashlib.sha256(CHECKSUM_VERSION.encode())
+    update = h.update
+    update(b"\x1dcorpus")
+    for doc_id in sorted(corpus):
+        p = corpus[doc_id]
+        fields = (doc_id, p.title, p.brand, p.description, "\x1c".join(p.bullets), p.color, p.category)
+        update(("\x1f".join(fields) + "\x1e").encode())
+    update(b"\x1dqueries")
+    for qid in sorted(queries):
+        update(f"{qid}\x1f{queries[qid]}\x1e".encode())
+    update(b"\x1dqrels")
+    for qid in sorted(qrels):
+        for doc_id, gain in sorted(qrels[qid].items()):
+            update(f"{qid}\x1f{doc_id}\x1f{gain}\x1e".encode())
+    update(b"\x1dsplits")
+    for name in sorted(splits):
+        update(f"{name}\x1f{','.join(sorted(splits[name]))}\x1e".encode())
+    update(f"\x1dgains{sorted(gains.labels.items())}\x1f{gains.relevant_level}".encode())
+    return h.hexdigest()

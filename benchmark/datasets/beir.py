@@ -1,0 +1,175 @@
+"""BEIR-format collections: any BEIR dataset, or a user's own catalog exported that way.
+
+``corpus.jsonl`` (``{"_id", "title", "text", "metadata"?}``), ``queries.jsonl`` (``{"_id", "text"}``)
+and ``qrels/{split}.tsv`` (``query-id  corpus-id  score``, header optional). Each qrels file names a
+split. A product's title is ``title`` (or ``text`` where the title is empty); ``text`` is its
+description; ``metadata`` may carry ``brand``, ``bullets`` (list or string), ``color``, ``category``.
+
+Tolerated, counted and reported (as in the official BEIR data): qrels pointing at documents that
+are not in the corpus (dropped), repeated qrels lines (first kept), negative scores (gain 0).
+Everything else malformed is an error naming the file, line and field.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
+from benchmark.datasets.readers import decode, require_file
+from benchmark.errors import DataFormatError, MissingDataError
+
+LOADER_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class BeirOptions:
+    relevant_level: int = 1
+
+
+def source_files(root: Path) -> list[Path]:
+    qrels = sorted((root / "qrels").glob("*.tsv"))
+    if not qrels:
+        raise MissingDataError(f"{root / 'qrels'}: no qrels/<split>.tsv files (is {root} a BEIR-format folder?)")
+    return [require_file(root / "corpus.jsonl", "BEIR corpus.jsonl"), require_file(root / "queries.jsonl", "BEIR queries.jsonl"), *qrels]
+
+
+def _records(path: Path) -> Iterator[tuple[int, dict]]:
+    with path.open("rb") as handle:
+        for line_no, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            try:
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError as err:
+                why = "undecodable bytes (not valid UTF-8)" if "utf-8" in str(err).lower() else f"invalid JSON: {err}"
+                raise DataFormatError(path, why, line=line_no) from None
+            if not isinstance(record, dict):
+                raise DataFormatError(path, "expected a JSON object", line=line_no)
+            doc_id = record.get("_id")
+            if doc_id is None or str(doc_id).strip() == "":
+                raise DataFormatError(path, "missing or empty id", line=line_no, field="_id")
+            yield line_no, record
+
+
+def _text(record: dict, key: str, path: Path, line: int) -> str:
+    value = record.get(key, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise DataFormatError(path, f"expected a string, got {type(value).__name__}", line=line, field=key)
+    return value
+
+
+def read_corpus(path: Path) -> dict[str, Product]:
+    corpus: dict[str, Product] = {}
+    first_line: dict[str, int] = {}
+    for line, record in _records(path):
+        doc_id = str(record["_id"])
+        if doc_id in corpus:
+            raise DataFormatError(path, f"duplicate id {doc_id!r} (first on line {first_line[doc_id]})", line=line, field="_id")
+        title, text = _text(record, "title", path, line).strip(), _text(record, "text", path, line).strip()
+        if not title and not text:
+            raise DataFormatError(path, "empty document: both title and text are empty", line=line, field="title")
+        meta = record.get("metadata") or {}
+        bullets = meta.get("bullets", ()) if isinstance(meta, dict) else ()
+        bullets = (bullets,) if isinstance(bullets, str) else tuple(str(b) for b in bullets)
+        get = (lambda k: str(meta.get(k) or "")) if isinstance(meta, dict) else (lambda k: "")
+        corpus[doc_id] = Product(
+            title=title or text, description=text if title else "", bullets=bullets,
+            brand=get("brand"), color=get("color"), category=get("category"),
+        )
+        first_line[doc_id] = line
+    return corpus
+
+
+def read_queries(path: Path) -> dict[str, str]:
+    queries: dict[str, str] = {}
+    for line, record in _records(path):
+        qid = str(record["_id"])
+        if qid in queries:
+            raise DataFormatError(path, f"duplicate id {qid!r}", line=line, field="_id")
+        text = _text(record, "text", path, line).strip()
+        if not text:
+            raise DataFormatError(path, "empty query text", line=line, field="text")
+        queries[qid] = text
+    return queries
+
+
+@dataclass
+class _QrelTally:
+    missing_docs: Counter
+    duplicates: int = 0
+    negative: int = 0
+
+
+def read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, Product], tally: _QrelTally) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    lines = decode(path, "utf-8", header=False).splitlines()
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if line_no == 1 and not parts[-1].strip().lstrip("-").isdigit():
+            continue  # header, e.g. "query-id\tcorpus-id\tscore"
+        if len(parts) == 4:  # TREC style: qid iteration docid score
+            parts = [parts[0], parts[2], parts[3]]
+        if len(parts) != 3:
+            raise DataFormatError(path, f"expected 3 tab-separated fields, got {len(parts)}", line=line_no)
+        qid, doc_id, score_text = (p.strip() for p in parts)
+        try:
+            score = int(score_text)
+        except ValueError:
+            raise DataFormatError(path, f"score must be an integer, got {score_text!r}", line=line_no, field="score") from None
+        if qid not in queries:
+            raise DataFormatError(path, f"unknown query id {qid!r} (not in queries.jsonl)", line=line_no, field="query-id")
+        if doc_id not in corpus:
+            tally.missing_docs[doc_id] += 1
+            continue
+        if doc_id in qrels.get(qid, {}):
+            tally.duplicates += 1
+            continue
+        if score < 0:
+            tally.negative += 1
+        qrels.setdefault(qid, {})[doc_id] = max(score, 0)
+    return qrels
+
+
+def _anomalies(tally: _QrelTally) -> list[Anomaly]:
+    out = []
+    if tally.missing_docs:
+        out.append(Anomaly("qrels-missing-docs", sum(tally.missing_docs.values()),
+                           "qrels lines naming documents absent from corpus.jsonl (dropped)",
+                           tuple(sorted(tally.missing_docs)[:5])))
+    if tally.duplicates:
+        out.append(Anomaly("duplicate-qrels", tally.duplicates, "repeated (query, document) lines (first kept)"))
+    if tally.negative:
+        out.append(Anomaly("negative-scores", tally.negative, "negative scores, treated as gain 0 (non-relevant)"))
+    return out
+
+
+def load(root: Path, options: BeirOptions = BeirOptions(), name: str | None = None) -> Dataset:
+    corpus_path, queries_path, *qrels_paths = source_files(root)
+    corpus = read_corpus(corpus_path)
+    queries = read_queries(queries_path)
+    tally = _QrelTally(Counter())
+    qrels: dict[str, dict[str, int]] = {}
+    splits: dict[str, set[str]] = {}
+    for path in qrels_paths:
+        split_qrels = read_qrels(path, queries, corpus, tally)
+        overlap = set(split_qrels) & set(qrels)
+        if overlap:
+            raise DataFormatError(path, f"query {sorted(overlap)[0]!r} is judged in another split too", field="query-id")
+        splits[path.stem] = set(split_qrels)
+        qrels.update(split_qrels)
+    gains = sorted({g for docs in qrels.values() for g in docs.values()})
+    scheme = GainScheme(labels={str(g): g for g in gains}, relevant_level=options.relevant_level,
+                        note="BEIR scores used as gains")
+    return make_dataset(
+        name or f"beir:{root.name}", corpus, queries, qrels, splits, scheme,
+        anomalies=_anomalies(tally), source={"root": str(root), "split": "qrels/<split>.tsv files"},
+    )

@@ -1,0 +1,160 @@
+"""A fast binary (parquet) copy of a loaded dataset, keyed by the checksums of its source files.
+
+The cache folder is written under a temporary name and renamed into place only when complete, so
+an interrupted or failed load never leaves a cache that a later run would trust. File checksums
+are memoised by (size, mtime) so that large sources are hashed once, not on every load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
+
+SCHEMA_VERSION = 1
+_MEMO = "file-checksums.json"
+
+
+def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
+    stat = path.stat()
+    key, stamp = str(path.resolve()), [stat.st_size, stat.st_mtime_ns]
+    memo_path = memo_dir / _MEMO if memo_dir else None
+    memo = _read_json(memo_path) if memo_path else {}
+    hit = memo.get(key)
+    if hit and hit["stamp"] == stamp:
+        return hit["sha256"]
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if memo_path:
+        memo[key] = {"stamp": stamp, "sha256": digest.hexdigest()}
+        _write_json_atomic(memo_path, memo)
+    return digest.hexdigest()
+
+
+def cache_key(loader: str, version: str, options: Mapping[str, object], files: list[Path], memo_dir: Path) -> str:
+    payload = {
+        "schema": SCHEMA_VERSION,
+        "loader": loader,
+        "version": version,
+        "options": dict(sorted(options.items())),
+        "files": [[p.name, file_sha256(p, memo_dir)] for p in files],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cache_path(root: Path, name: str, key: str) -> Path:
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+    return root / "datasets" / f"{safe}-{key[:20]}"
+
+
+def load_cached(path: Path) -> Dataset | None:
+    """The cached dataset, or None if there is no complete cache at ``path``."""
+    meta_path = path / "meta.json"
+    if not meta_path.is_file():
+        return None
+    meta = json.loads(meta_path.read_text())
+    if meta.get("schema") != SCHEMA_VERSION:
+        return None
+    corpus_t = pq.read_table(path / "corpus.parquet").to_pydict()
+    corpus = {
+        d: Product(t, b, desc, tuple(bl), c, cat)
+        for d, t, b, desc, bl, c, cat in zip(
+            corpus_t["doc_id"], corpus_t["title"], corpus_t["brand"], corpus_t["description"],
+            corpus_t["bullets"], corpus_t["color"], corpus_t["category"], strict=True,
+        )
+    }
+    q = pq.read_table(path / "queries.parquet").to_pydict()
+    r = pq.read_table(path / "qrels.parquet").to_pydict()
+    s = pq.read_table(path / "splits.parquet").to_pydict()
+    qrels: dict[str, dict[str, int]] = {}
+    for qid, doc_id, gain in zip(r["qid"], r["doc_id"], r["gain"], strict=True):
+        qrels.setdefault(qid, {})[doc_id] = gain
+    splits: dict[str, set[str]] = {name: set() for name in meta["split_names"]}
+    for qid, split in zip(s["qid"], s["split"], strict=True):
+        splits[split].add(qid)
+    gains = GainScheme(meta["gains"]["labels"], meta["gains"]["relevant_level"], meta["gains"]["note"])
+    anomalies = [Anomaly(a["kind"], a["count"], a["detail"], tuple(a["examples"])) for a in meta["anomalies"]]
+    return make_dataset(
+        meta["name"], corpus, dict(zip(q["qid"], q["text"], strict=True)), qrels, splits, gains,
+        anomalies=anomalies, source=meta["source"], checksum=meta["checksum"],
+    )
+
+
+def save_cached(path: Path, dataset: Dataset) -> None:
+    """Write the cache into a temporary sibling folder, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        _write_tables(tmp, dataset)
+        _write_json_atomic(tmp / "meta.json", _meta(dataset))
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_tables(folder: Path, ds: Dataset) -> None:
+    ids = sorted(ds.corpus)
+    products = [ds.corpus[i] for i in ids]
+    corpus = {
+        "doc_id": ids,
+        "title": [p.title for p in products],
+        "brand": [p.brand for p in products],
+        "description": [p.description for p in products],
+        "bullets": [list(p.bullets) for p in products],
+        "color": [p.color for p in products],
+        "category": [p.category for p in products],
+    }
+    schema = pa.schema([(k, pa.list_(pa.string()) if k == "bullets" else pa.string()) for k in corpus])
+    pq.write_table(pa.table(corpus, schema=schema), folder / "corpus.parquet")
+    pq.write_table(pa.table({"qid": list(ds.queries), "text": list(ds.queries.values())}), folder / "queries.parquet")
+    rows = [(q, d, g) for q, docs in ds.qrels.items() for d, g in docs.items()]
+    qrels = {"qid": [r[0] for r in rows], "doc_id": [r[1] for r in rows], "gain": [r[2] for r in rows]}
+    pq.write_table(pa.table(qrels, schema=pa.schema([("qid", pa.string()), ("doc_id", pa.string()), ("gain", pa.int64())])), folder / "qrels.parquet")
+    pairs = [(q, s) for s, qs in ds.splits.items() for q in sorted(qs)]
+    pq.write_table(pa.table({"qid": [p[0] for p in pairs], "split": [p[1] for p in pairs]},
+                            schema=pa.schema([("qid", pa.string()), ("split", pa.string())])), folder / "splits.parquet")
+
+
+def _meta(ds: Dataset) -> dict:
+    return {
+        "schema": SCHEMA_VERSION,
+        "name": ds.name,
+        "checksum": ds.checksum,
+        "split_names": sorted(ds.splits),
+        "gains": {"labels": dict(ds.gains.labels), "relevant_level": ds.gains.relevant_level, "note": ds.gains.note},
+        "anomalies": [{"kind": a.kind, "count": a.count, "detail": a.detail, "examples": list(a.examples)} for a in ds.anomalies],
+        "source": dict(ds.source),
+    }
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_json_atomic(path: Path, data: Mapping) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1, sort_keys=True)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,152 @@
+"""Dataset names -> loaders. ``esci``, ``wands``, ``homedepot`` and ``beir:PATH`` (or ``beir:NAME``).
+
+:func:`load_dataset` finds the files, reuses a binary cache keyed by the source files' checksums,
+or runs the loader and writes that cache. Loader options (e.g. ESCI ``locale``) are typed
+dataclasses; :func:`parse_options` turns ``key=value`` strings from the command line into them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmark import paths
+from benchmark.console import stage
+from benchmark.datasets import beir, cache, esci, homedepot, wands
+from benchmark.datasets.base import Dataset
+from benchmark.errors import MissingDataError, ShopbenchError, UnknownNameError
+
+
+@dataclass(frozen=True, slots=True)
+class LoaderEntry:
+    name: str
+    summary: str
+    subdir: str
+    options_type: type
+    loader: Callable[..., Dataset]
+    source_files: Callable[[Path], list[Path]]
+    version: str
+    bundled: Path | None = None  # a folder shipped inside the package (the demo catalog)
+
+
+DEMO_DIR = Path(__file__).with_name("demo")
+LOADERS: dict[str, LoaderEntry] = {
+    e.name: e
+    for e in (
+        LoaderEntry("esci", "Amazon Shopping Queries (ESCI), official split", "esci", esci.EsciOptions,
+                    esci.load, esci.source_files, esci.LOADER_VERSION),
+        LoaderEntry("wands", "Wayfair ANnotation DataSet", "wands", wands.WandsOptions,
+                    wands.load, wands.source_files, wands.LOADER_VERSION),
+        LoaderEntry("homedepot", "Home Depot Product Search Relevance (Kaggle)", "homedepot",
+                    homedepot.HomeDepotOptions, homedepot.load, homedepot.source_files, homedepot.LOADER_VERSION),
+        LoaderEntry("beir", "any BEIR-format folder: beir:/path/to/dir or beir:NAME", "beir", beir.BeirOptions,
+                    beir.load, beir.source_files, beir.LOADER_VERSION),
+        LoaderEntry("demo", "bundled synthetic catalog (BEIR format), for offline demos", "demo",
+                    beir.BeirOptions, beir.load, beir.source_files, beir.LOADER_VERSION, bundled=DEMO_DIR),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetRef:
+    """A parsed ``--dataset`` value: loader name plus, for BEIR, a path or dataset name."""
+
+    loader: str
+    arg: str = ""
+
+    @classmethod
+    def parse(cls, text: str) -> DatasetRef:
+        name, _, arg = text.partition(":")
+        if name not in LOADERS:
+            raise UnknownNameError("dataset", text, [n if n != "beir" else "beir:PATH" for n in LOADERS])
+        if name == "beir" and not arg:
+            raise ShopbenchError("a BEIR dataset needs a folder or name: --dataset beir:/path/to/dir")
+        if name != "beir" and arg:
+            raise ShopbenchError(f"dataset '{name}' takes no ':' argument; use --option key=value for options")
+        return cls(name, arg)
+
+    @property
+    def display(self) -> str:
+        return f"{self.loader}:{self.arg}" if self.arg else self.loader
+
+
+def parse_options(entry: LoaderEntry, pairs: Sequence[str] | Mapping[str, Any]) -> Any:
+    """``["locale=jp", "version=large"]`` (or a mapping) -> the loader's typed options record."""
+    fields = {f.name: f for f in dataclasses.fields(entry.options_type)}
+    items = dict(pairs) if isinstance(pairs, Mapping) else dict(_split_pair(p) for p in pairs)
+    values: dict[str, Any] = {}
+    for key, raw in items.items():
+        if key not in fields:
+            valid = ", ".join(fields) or "none"
+            raise ShopbenchError(f"unknown option '{key}' for dataset {entry.name}; valid: {valid}")
+        kind = type(fields[key].default)
+        try:
+            values[key] = kind(raw)
+        except ValueError:
+            raise ShopbenchError(f"option '{key}' of dataset {entry.name} expects {kind.__name__}, got {raw!r}") from None
+    return entry.options_type(**values)
+
+
+def _split_pair(pair: str) -> tuple[str, str]:
+    key, sep, value = pair.partition("=")
+    if not sep or not key:
+        raise ShopbenchError(f"options are key=value, got {pair!r}")
+    return key.strip(), value.strip()
+
+
+def resolve_root(ref: DatasetRef, data_dir: Path | str | None = None) -> Path:
+    """Where the files are: the BEIR path itself, ``data_dir`` if it holds them, else ``data_dir/<name>``."""
+    entry = LOADERS[ref.loader]
+    if entry.bundled is not None:
+        return entry.bundled
+    if ref.loader == "beir":
+        given = Path(ref.arg).expanduser()
+        if given.is_absolute() or given.exists() or "/" in ref.arg:
+            return given
+        return paths.data_dir(data_dir) / "beir" / ref.arg
+    base = paths.data_dir(data_dir)
+    try:
+        entry.source_files(base)
+        return base
+    except MissingDataError:
+        return base / entry.subdir
+
+
+def load_dataset(
+    name: str | DatasetRef,
+    *,
+    data_dir: Path | str | None = None,
+    options: Sequence[str] | Mapping[str, Any] = (),
+    cache_dir: Path | str | None = None,
+    use_cache: bool = True,
+) -> Dataset:
+    ref = name if isinstance(name, DatasetRef) else DatasetRef.parse(name)
+    entry = LOADERS[ref.loader]
+    opts = parse_options(entry, options)
+    root = resolve_root(ref, data_dir)
+    if not root.exists():
+        hint = f"run `bench data fetch {ref.display}`" if ref.loader != "homedepot" else "see `bench data fetch homedepot`"
+        raise MissingDataError(f"{root}: no {ref.display} data here; {hint} or pass --data-dir")
+    files = entry.source_files(root)
+    if not use_cache:
+        return _run_loader(entry, ref, root, opts)
+    cache_root = paths.cache_dir(cache_dir)
+    with stage(f"checksumming {len(files)} source file(s) of {ref.display}"):
+        key = cache.cache_key(entry.name, entry.version, dataclasses.asdict(opts), files, cache_root)
+    target = cache.cache_path(cache_root, ref.display, key)
+    cached = cache.load_cached(target)
+    if cached is not None:
+        return cached
+    dataset = _run_loader(entry, ref, root, opts)
+    with stage(f"writing binary cache {target}"):
+        cache.save_cached(target, dataset)
+    return dataset
+
+
+def _run_loader(entry: LoaderEntry, ref: DatasetRef, root: Path, opts: Any) -> Dataset:
+    with stage(f"loading {ref.display} from {root}"):
+        dataset = entry.loader(root, opts)
+    return dataclasses.replace(dataset, name=entry.name) if entry.bundled else dataset
