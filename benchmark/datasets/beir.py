@@ -109,7 +109,7 @@ class _QrelTally:
 
 def read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, Product], tally: _QrelTally) -> dict[str, dict[str, int]]:
     qrels: dict[str, dict[str, int]] = {}
-    lines = decode(path, "utf-8", header=False).splitlines()
+    lines = decode(path, "utf-8", header=None).splitlines()
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -24,19 +24,23 @@ def require_file(path: Path, what: str) -> Path:
     return path
 
 
-def decode(path: Path, encoding: str, *, header: bool = True) -> str:
-    """Decode a whole text file strictly; an undecodable byte is reported with its line."""
+def decode(path: Path, encoding: str, *, header: bool | None = True) -> str:
+    """Decode a whole text file strictly; an undecodable byte is reported with its line.
+
+    ``header``: True if the first line is a header (data rows count from line 2), False if there
+    is none, None if unknown (then only the line is reported).
+    """
     raw = path.read_bytes()
     try:
         return raw.decode(encoding)
     except UnicodeDecodeError as err:
         line = raw.count(b"\n", 0, err.start) + 1
-        row = line - 1 if header else line
+        row = None if header is None else line - 1 if header else line
         bad = raw[err.start : err.end]
         raise DataFormatError(
             path,
             f"undecodable bytes {bad!r} at byte {err.start} (file is not valid {encoding})",
-            row=row if row >= 1 else None,
+            row=row if row else None,
             line=line,
         ) from None
 

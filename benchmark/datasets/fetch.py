@@ -1,0 +1,380 @@
+"""Download layer behind ``bench data fetch NAME``: a registry of remote sources, resumable verified
+downloads (``NAME.part`` renamed into place), atomic zip extraction and a ``SOURCES.json`` manifest.
+Nothing is written before a server has answered with success, so without network nothing changes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import socket
+import stat
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
+from urllib.request import getproxies_environment, proxy_bypass_environment
+
+import httpx
+
+from benchmark.errors import ChecksumError, DataFormatError, MissingDataError, NetworkError, UnknownNameError
+from benchmark.paths import data_dir as default_data_dir
+
+HINT = "shopbench needs internet access for `bench data fetch`; download the files yourself and pass --data-dir"
+MANIFEST = "SOURCES.json"
+READ_TIMEOUT = 30.0  # seconds without a byte before a transfer is given up (not a cap on the total)
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    url: str
+    filename: str
+    sha256: str | None = None
+    md5: str | None = None
+    size: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.filename or "/" in self.filename or "\\" in self.filename or self.filename in (".", ".."):
+            raise ValueError(f"RemoteFile.filename must be a plain file name, not {self.filename!r}")
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    files: tuple[RemoteFile, ...]
+    subdir: str
+    extract_zip: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Digests:
+    size: int
+    md5: str
+    sha256: str
+
+
+_ESCI_BASE = "https://media.githubusercontent.com/media/amazon-science/esci-data/main/shopping_queries_dataset/"
+ESCI_FILES = (
+    "shopping_queries_dataset_examples.parquet",
+    "shopping_queries_dataset_products.parquet",
+    "shopping_queries_dataset_sources.csv",
+)
+_WANDS_BASE = "https://raw.githubusercontent.com/wayfair/WANDS/main/dataset/"
+WANDS_FILES = ("product.csv", "query.csv", "label.csv")
+_BEIR_BASE = "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/"
+# md5 of each zip as published in the "Available Datasets" table of the BEIR README
+# (github.com/beir-cellar/beir); older and current README versions agree on these. fever and
+# webis-touche2020 are not pinned: their zips were re-issued and the README versions disagree.
+BEIR_MD5: dict[str, str] = {
+    "arguana": "8ad3e3c2a5867cdced806d6503f29b99", "climate-fever": "8b66f0a9126c521bae2bde127b4dc99d",
+    "cqadupstack": "4e41456d7df8ee7760a7f866133bda78", "dbpedia-entity": "c2a39eb420a3164af735795df012ac2c",
+    "fiqa": "17918ed23cd04fb15047f73e6c3bd9d9", "hotpotqa": "f412724f78b0d91183a0e86805e16114",
+    "msmarco": "444067daf65d982533ea17ebd59501e4", "nfcorpus": "a89dba18a62ef92f7d323ec890a0d38d",
+    "nq": "d4d3d2e48787a744b6f6e691ff534307", "quora": "18fb154900ba42a600f84b839c173167",
+    "scidocs": "38121350fc3a4d2f48850f6aff52e4a9", "scifact": "5f7d1de60b170fc8027bb7898e2efca1",
+    "trec-covid": "ce62140cb23feb9becf6270d0d1fe6d1",
+}
+_BEIR_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+HOMEDEPOT_URL = "https://www.kaggle.com/c/home-depot-product-search-relevance/data"
+
+
+def dataset_names() -> tuple[str, ...]:
+    """Names ``fetch`` knows; any other ``beir:NAME`` is accepted too, without a pinned checksum."""
+    return ("esci", "wands", "homedepot", *(f"beir:{n}" for n in sorted(BEIR_MD5)))
+
+
+def homedepot_missing(root: Path) -> MissingDataError:
+    return MissingDataError(
+        "homedepot cannot be downloaded automatically: Kaggle requires an account and accepting the "
+        "competition rules. Download train.csv (and optionally product_descriptions.csv and "
+        "attributes.csv) from the Kaggle competition 'home-depot-product-search-relevance' "
+        f"({HOMEDEPOT_URL}), then put them in {root / 'homedepot'}/ or pass --data-dir DIR "
+        "with the files in DIR/homedepot/"
+    )
+
+
+def source_for(name: str) -> Source:
+    """The :class:`Source` for a dataset name (case-insensitive)."""
+    key = name.strip().lower()
+    if key == "esci":
+        files = tuple(RemoteFile(_ESCI_BASE + f, f) for f in ESCI_FILES)
+        return Source("esci", files, "esci", note="Amazon Shopping Queries Dataset (github.com/amazon-science/esci-data)")
+    if key == "wands":
+        files = tuple(RemoteFile(_WANDS_BASE + f, f) for f in WANDS_FILES)
+        return Source("wands", files, "wands", note="Wayfair ANnotation DataSet (github.com/wayfair/WANDS)")
+    if key == "homedepot":
+        raise homedepot_missing(default_data_dir())
+    sub = key.removeprefix("beir:")
+    if key.startswith("beir:") and _BEIR_NAME.match(sub):
+        zip_file = RemoteFile(f"{_BEIR_BASE}{sub}.zip", f"{sub}.zip", md5=BEIR_MD5.get(sub))
+        pinned = "md5 pinned from the BEIR README" if sub in BEIR_MD5 else "no pinned checksum"
+        return Source(key, (zip_file,), f"beir/{sub}", extract_zip=True, note=f"BEIR {sub} ({pinned})")
+    raise UnknownNameError("dataset", name, (*dataset_names(), "beir:<any other BEIR dataset>"))
+
+
+
+def file_digests(path: Path) -> Digests:
+    md5, sha256, size = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            md5.update(chunk)
+            sha256.update(chunk)
+            size += len(chunk)
+    return Digests(size, md5.hexdigest(), sha256.hexdigest())
+
+
+def _mismatch(file: RemoteFile, got: Digests) -> str | None:
+    for label, want, have in (("size", file.size, got.size), ("md5", file.md5, got.md5), ("sha256", file.sha256, got.sha256)):
+        if want is not None and str(want).lower() != str(have):
+            return f"{file.filename}: {label} mismatch: expected {want}, got {have} (downloaded from {file.url})"
+    return None
+
+
+def _network_error(url: str, reason: str) -> NetworkError:
+    return NetworkError(f"cannot download {url}: {reason}. {HINT}")
+
+
+def _check_dns(url: str, timeout: float) -> None:
+    """Resolve the host within ``timeout`` (getaddrinfo has no timeout of its own); skipped behind a proxy."""
+    parts = urlsplit(url)
+    host, proxies = parts.hostname, getproxies_environment()
+    if not host or ((proxies.get(parts.scheme) or proxies.get("all")) and not proxy_bypass_environment(host, proxies)):
+        return
+    outcome: list[OSError | None] = []
+
+    def resolve() -> None:
+        try:
+            socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=resolve, name="shopbench-dns", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        raise _network_error(url, f"DNS lookup of {host} timed out after {timeout:g} s")
+    if outcome[0] is not None:
+        raise _network_error(url, f"cannot resolve host {host} ({outcome[0]})")
+
+
+def _new_client(connect_timeout: float) -> httpx.Client:
+    timeout = httpx.Timeout(READ_TIMEOUT, connect=connect_timeout, pool=connect_timeout)
+    return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": "shopbench"})
+
+
+@contextmanager
+def _progress(enabled: bool, label: str, total: int | None, done: int) -> Iterator[Callable[[int], None]]:
+    if not enabled:
+        yield lambda n: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task(label, total=total, completed=done)
+        yield lambda n: bar.advance(task, n)
+
+
+def _start_offset(resp: httpx.Response, offset: int) -> int | None:
+    """Where the body starts in the file: 0 for a 200, ``offset`` for a matching 206, else None."""
+    if resp.status_code != 206:
+        return 0
+    match = re.match(r"bytes (\d+)-", resp.headers.get("content-range", ""))
+    return offset if match and int(match.group(1)) == offset else None
+
+
+def _write_body(resp: httpx.Response, part: Path, start: int, label: str, progress: bool) -> None:
+    length = resp.headers.get("content-length", "")
+    total = start + int(length) if length.isdigit() else None
+    part.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with part.open("ab" if start else "wb") as fh, _progress(progress, label, total, start) as advance:
+            for chunk in resp.iter_bytes():  # as received: a cut-off transfer keeps all it got
+                fh.write(chunk)
+                advance(len(chunk))
+    except BaseException:
+        if part.is_file() and part.stat().st_size == 0:
+            part.unlink()  # nothing received: leave nothing behind
+        raise
+
+
+def _receive(file: RemoteFile, part: Path, client: httpx.Client, progress: bool) -> None:
+    """Stream ``file`` into ``part``, resuming what is there; restart from zero when resuming fails."""
+    for _attempt in range(2):
+        offset = part.stat().st_size if part.is_file() else 0
+        headers = {"Accept-Encoding": "identity"} | ({"Range": f"bytes={offset}-"} if offset else {})
+        try:
+            with client.stream("GET", file.url, headers=headers) as resp:
+                start = _start_offset(resp, offset) if resp.is_success else None
+                if offset and (resp.status_code == 416 or (resp.is_success and start is None)):
+                    part.unlink()  # the server cannot continue this .part: start over
+                    continue
+                if not resp.is_success or start is None:
+                    raise _network_error(file.url, f"HTTP {resp.status_code} {resp.reason_phrase}".strip())
+                _write_body(resp, part, start, file.filename, progress)
+                return
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
+            kind = "timed out" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
+            raise _network_error(file.url, f"{kind} ({exc})") from exc
+    raise _network_error(file.url, "the server would not resume or restart the transfer")
+
+
+def _download(file: RemoteFile, dest_dir: Path, client: httpx.Client | None, connect_timeout: float,
+              progress: bool) -> tuple[Path, Digests, bool]:
+    """Like :func:`download`, also returning the digests and whether anything was transferred."""
+    final, part = dest_dir / file.filename, dest_dir / (file.filename + ".part")
+    if final.is_file():
+        present = file_digests(final)
+        if _mismatch(file, present) is None:
+            return final, present, False
+    if client is None:
+        with _new_client(connect_timeout) as own:
+            _receive(file, part, own, progress)
+    else:
+        _receive(file, part, client, progress)
+    got = file_digests(part)
+    problem = _mismatch(file, got)
+    if problem is not None:
+        part.unlink()
+        raise ChecksumError(problem)
+    os.replace(part, final)
+    return final, got, True
+
+
+def download(file: RemoteFile, dest_dir: Path, *, client: httpx.Client | None = None,
+             connect_timeout: float = 5.0, progress: bool = True) -> Path:
+    """Download ``file`` into ``dest_dir`` (resuming a ``.part``), verify it, and return its path."""
+    return _download(file, Path(dest_dir), client, connect_timeout, progress)[0]
+
+
+
+def _write_manifest(directory: Path, source: Source, entries: list[dict[str, object]]) -> None:
+    document = {"source": source.name, "note": source.note, "files": entries}
+    fd, tmp = tempfile.mkstemp(prefix=".SOURCES.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(document, fh, indent=2)
+            fh.write("\n")
+        os.replace(tmp, directory / MANIFEST)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _fetch_all(source: Source, dest: Path, client: httpx.Client | None, connect_timeout: float,
+               progress: bool) -> tuple[list[Path], list[dict[str, object]], bool]:
+    """Download every file of ``source`` into ``dest``: paths, manifest entries, whether any was new."""
+    paths, entries, fresh_any = [], [], False
+    for file in source.files:
+        path, digests, fresh = _download(file, dest, client, connect_timeout, progress)
+        paths.append(path)
+        fresh_any |= fresh
+        entries.append({"url": file.url, "filename": file.filename, "sha256": digests.sha256, "md5": digests.md5,
+                        "size": digests.size, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    return paths, entries, fresh_any
+
+
+def _unsafe(archive: Path, info: zipfile.ZipInfo) -> DataFormatError:
+    return DataFormatError(archive, f"unsafe member '{info.filename}' would land outside the dataset "
+                                    "directory (zip-slip); refusing to extract anything")
+
+
+def _members(archive: Path, zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
+    """Every member with its checked relative path, a single common top folder stripped."""
+    found = []
+    for info in zf.infolist():
+        name = info.filename.replace("\\", "/")
+        path = PurePosixPath(name)
+        if path.is_absolute() or ".." in path.parts or re.match(r"[A-Za-z]:", name) or stat.S_ISLNK(info.external_attr >> 16):
+            raise _unsafe(archive, info)
+        if path.parts and path.parts[0] != "__MACOSX":
+            found.append((info, path))
+    heads = {p.parts[0] for _, p in found}
+    if len(heads) == 1 and any(len(p.parts) > 1 for _, p in found):
+        found = [(i, PurePosixPath(*p.parts[1:])) for i, p in found if len(p.parts) > 1]
+    return found
+
+
+def _extract(archive: Path, dest: Path) -> None:
+    root = dest.resolve()
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            for info, rel in _members(archive, zf):
+                out = dest.joinpath(*rel.parts)
+                if not out.resolve().is_relative_to(root):
+                    raise _unsafe(archive, info)
+                if info.is_dir():
+                    out.mkdir(parents=True, exist_ok=True)
+                    continue
+                out.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, out.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as exc:
+        raise DataFormatError(archive, f"not a valid zip archive ({exc})") from exc
+
+
+def _move_into_place(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    os.replace(target, old / target.name)
+    os.replace(staging, target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _fetch_zip(source: Source, target: Path, client: httpx.Client | None, connect_timeout: float,
+               progress: bool) -> Path:
+    if (target / MANIFEST).is_file():  # the manifest goes in last, so the extraction is complete
+        return target
+    archives, entries, _fresh = _fetch_all(source, target.parent, client, connect_timeout, progress)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        for archive in archives:
+            _extract(archive, staging)
+        _write_manifest(staging, source, entries)
+        _move_into_place(staging, target)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, DataFormatError):  # a bad archive is useless; keep a good one for a retry
+            for archive in archives:
+                archive.unlink(missing_ok=True)
+        raise
+    for archive in archives:
+        archive.unlink(missing_ok=True)
+    return target
+
+
+def fetch_source(source: Source, data_dir: Path, *, client: httpx.Client | None = None,
+                 progress: bool = True, connect_timeout: float = 5.0) -> Path:
+    """Download ``source`` into ``data_dir/source.subdir`` and return that directory."""
+    target = Path(data_dir) / source.subdir
+    if source.extract_zip:
+        return _fetch_zip(source, target, client, connect_timeout, progress)
+    _paths, entries, fresh = _fetch_all(source, target, client, connect_timeout, progress)
+    if fresh or not (target / MANIFEST).is_file():  # an unchanged dataset keeps its fetched_at
+        target.mkdir(parents=True, exist_ok=True)
+        _write_manifest(target, source, entries)
+    return target
+
+
+def fetch(name: str | Source, data_dir: Path, *, client: httpx.Client | None = None,
+          progress: bool = True, connect_timeout: float = 5.0) -> Path:
+    """``bench data fetch NAME``: download a dataset by name (or a :class:`Source`) into ``data_dir``."""
+    if isinstance(name, Source):
+        source = name
+    elif name.strip().lower() == "homedepot":
+        raise homedepot_missing(Path(data_dir))
+    else:
+        source = source_for(name)
+    return fetch_source(source, Path(data_dir), client=client, progress=progress, connect_timeout=connect_timeout)
