@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 from urllib.request import getproxies_environment, proxy_bypass_environment
@@ -74,12 +74,18 @@ _BEIR_BASE = "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets
 # (github.com/beir-cellar/beir); older and current README versions agree on these. fever and
 # webis-touche2020 are not pinned: their zips were re-issued and the README versions disagree.
 BEIR_MD5: dict[str, str] = {
-    "arguana": "8ad3e3c2a5867cdced806d6503f29b99", "climate-fever": "8b66f0a9126c521bae2bde127b4dc99d",
-    "cqadupstack": "4e41456d7df8ee7760a7f866133bda78", "dbpedia-entity": "c2a39eb420a3164af735795df012ac2c",
-    "fiqa": "17918ed23cd04fb15047f73e6c3bd9d9", "hotpotqa": "f412724f78b0d91183a0e86805e16114",
-    "msmarco": "444067daf65d982533ea17ebd59501e4", "nfcorpus": "a89dba18a62ef92f7d323ec890a0d38d",
-    "nq": "d4d3d2e48787a744b6f6e691ff534307", "quora": "18fb154900ba42a600f84b839c173167",
-    "scidocs": "38121350fc3a4d2f48850f6aff52e4a9", "scifact": "5f7d1de60b170fc8027bb7898e2efca1",
+    "arguana": "8ad3e3c2a5867cdced806d6503f29b99",
+    "climate-fever": "8b66f0a9126c521bae2bde127b4dc99d",
+    "cqadupstack": "4e41456d7df8ee7760a7f866133bda78",
+    "dbpedia-entity": "c2a39eb420a3164af735795df012ac2c",
+    "fiqa": "17918ed23cd04fb15047f73e6c3bd9d9",
+    "hotpotqa": "f412724f78b0d91183a0e86805e16114",
+    "msmarco": "444067daf65d982533ea17ebd59501e4",
+    "nfcorpus": "a89dba18a62ef92f7d323ec890a0d38d",
+    "nq": "d4d3d2e48787a744b6f6e691ff534307",
+    "quora": "18fb154900ba42a600f84b839c173167",
+    "scidocs": "38121350fc3a4d2f48850f6aff52e4a9",
+    "scifact": "5f7d1de60b170fc8027bb7898e2efca1",
     "trec-covid": "ce62140cb23feb9becf6270d0d1fe6d1",
 }
 _BEIR_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
@@ -106,7 +112,9 @@ def source_for(name: str) -> Source:
     key = name.strip().lower()
     if key == "esci":
         files = tuple(RemoteFile(_ESCI_BASE + f, f) for f in ESCI_FILES)
-        return Source("esci", files, "esci", note="Amazon Shopping Queries Dataset (github.com/amazon-science/esci-data)")
+        return Source(
+            "esci", files, "esci", note="Amazon Shopping Queries Dataset (github.com/amazon-science/esci-data)"
+        )
     if key == "wands":
         files = tuple(RemoteFile(_WANDS_BASE + f, f) for f in WANDS_FILES)
         return Source("wands", files, "wands", note="Wayfair ANnotation DataSet (github.com/wayfair/WANDS)")
@@ -120,7 +128,6 @@ def source_for(name: str) -> Source:
     raise UnknownNameError("dataset", name, (*dataset_names(), "beir:<any other BEIR dataset>"))
 
 
-
 def file_digests(path: Path) -> Digests:
     md5, sha256, size = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0
     with path.open("rb") as fh:
@@ -132,7 +139,8 @@ def file_digests(path: Path) -> Digests:
 
 
 def _mismatch(file: RemoteFile, got: Digests) -> str | None:
-    for label, want, have in (("size", file.size, got.size), ("md5", file.md5, got.md5), ("sha256", file.sha256, got.sha256)):
+    checks = {"size": (file.size, got.size), "md5": (file.md5, got.md5), "sha256": (file.sha256, got.sha256)}
+    for label, (want, have) in checks.items():
         if want is not None and str(want).lower() != str(have):
             return f"{file.filename}: {label} mismatch: expected {want}, got {have} (downloaded from {file.url})"
     return None
@@ -179,8 +187,8 @@ def _progress(enabled: bool, label: str, total: int | None, done: int) -> Iterat
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=Console(stderr=True)) as bar:
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*columns, TimeRemainingColumn(), console=Console(stderr=True)) as bar:
         task = bar.add_task(label, total=total, completed=done)
         yield lambda n: bar.advance(task, n)
 
@@ -214,7 +222,7 @@ def _receive(file: RemoteFile, part: Path, client: httpx.Client, progress: bool)
         offset = part.stat().st_size if part.is_file() else 0
         headers = {"Accept-Encoding": "identity"} | ({"Range": f"bytes={offset}-"} if offset else {})
         try:
-            with client.stream("GET", file.url, headers=headers) as resp:
+            with client.stream("GET", file.url, headers=headers, follow_redirects=True) as resp:
                 start = _start_offset(resp, offset) if resp.is_success else None
                 if offset and (resp.status_code == 416 or (resp.is_success and start is None)):
                     part.unlink()  # the server cannot continue this .part: start over
@@ -229,8 +237,9 @@ def _receive(file: RemoteFile, part: Path, client: httpx.Client, progress: bool)
     raise _network_error(file.url, "the server would not resume or restart the transfer")
 
 
-def _download(file: RemoteFile, dest_dir: Path, client: httpx.Client | None, connect_timeout: float,
-              progress: bool) -> tuple[Path, Digests, bool]:
+def _download(
+    file: RemoteFile, dest_dir: Path, client: httpx.Client | None, connect_timeout: float, progress: bool
+) -> tuple[Path, Digests, bool]:
     """Like :func:`download`, also returning the digests and whether anything was transferred."""
     final, part = dest_dir / file.filename, dest_dir / (file.filename + ".part")
     if final.is_file():
@@ -238,6 +247,7 @@ def _download(file: RemoteFile, dest_dir: Path, client: httpx.Client | None, con
         if _mismatch(file, present) is None:
             return final, present, False
     if client is None:
+        _check_dns(file.url, connect_timeout)
         with _new_client(connect_timeout) as own:
             _receive(file, part, own, progress)
     else:
@@ -251,11 +261,16 @@ def _download(file: RemoteFile, dest_dir: Path, client: httpx.Client | None, con
     return final, got, True
 
 
-def download(file: RemoteFile, dest_dir: Path, *, client: httpx.Client | None = None,
-             connect_timeout: float = 5.0, progress: bool = True) -> Path:
+def download(
+    file: RemoteFile,
+    dest_dir: Path,
+    *,
+    client: httpx.Client | None = None,
+    connect_timeout: float = 5.0,
+    progress: bool = True,
+) -> Path:
     """Download ``file`` into ``dest_dir`` (resuming a ``.part``), verify it, and return its path."""
     return _download(file, Path(dest_dir), client, connect_timeout, progress)[0]
-
 
 
 def _write_manifest(directory: Path, source: Source, entries: list[dict[str, object]]) -> None:
@@ -271,22 +286,24 @@ def _write_manifest(directory: Path, source: Source, entries: list[dict[str, obj
         raise
 
 
-def _fetch_all(source: Source, dest: Path, client: httpx.Client | None, connect_timeout: float,
-               progress: bool) -> tuple[list[Path], list[dict[str, object]], bool]:
+def _fetch_all(
+    source: Source, dest: Path, client: httpx.Client | None, connect_timeout: float, progress: bool
+) -> tuple[list[Path], list[dict[str, object]], bool]:
     """Download every file of ``source`` into ``dest``: paths, manifest entries, whether any was new."""
     paths, entries, fresh_any = [], [], False
     for file in source.files:
         path, digests, fresh = _download(file, dest, client, connect_timeout, progress)
         paths.append(path)
         fresh_any |= fresh
-        entries.append({"url": file.url, "filename": file.filename, "sha256": digests.sha256, "md5": digests.md5,
-                        "size": digests.size, "fetched_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        entry = {"url": file.url, "filename": file.filename, "sha256": digests.sha256, "md5": digests.md5}
+        entries.append(entry | {"size": digests.size, "fetched_at": stamp})
     return paths, entries, fresh_any
 
 
 def _unsafe(archive: Path, info: zipfile.ZipInfo) -> DataFormatError:
-    return DataFormatError(archive, f"unsafe member '{info.filename}' would land outside the dataset "
-                                    "directory (zip-slip); refusing to extract anything")
+    message = f"unsafe member '{info.filename}' could land outside the dataset directory (zip-slip)"
+    return DataFormatError(archive, message + "; refusing to extract anything")
 
 
 def _members(archive: Path, zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, PurePosixPath]]:
@@ -295,7 +312,8 @@ def _members(archive: Path, zf: zipfile.ZipFile) -> list[tuple[zipfile.ZipInfo, 
     for info in zf.infolist():
         name = info.filename.replace("\\", "/")
         path = PurePosixPath(name)
-        if path.is_absolute() or ".." in path.parts or re.match(r"[A-Za-z]:", name) or stat.S_ISLNK(info.external_attr >> 16):
+        outside = path.is_absolute() or ".." in path.parts or re.match(r"[A-Za-z]:", name)
+        if outside or stat.S_ISLNK(info.external_attr >> 16):  # a symlink could point anywhere
             raise _unsafe(archive, info)
         if path.parts and path.parts[0] != "__MACOSX":
             found.append((info, path))
@@ -333,8 +351,9 @@ def _move_into_place(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _fetch_zip(source: Source, target: Path, client: httpx.Client | None, connect_timeout: float,
-               progress: bool) -> Path:
+def _fetch_zip(
+    source: Source, target: Path, client: httpx.Client | None, connect_timeout: float, progress: bool
+) -> Path:
     if (target / MANIFEST).is_file():  # the manifest goes in last, so the extraction is complete
         return target
     archives, entries, _fresh = _fetch_all(source, target.parent, client, connect_timeout, progress)
@@ -355,8 +374,14 @@ def _fetch_zip(source: Source, target: Path, client: httpx.Client | None, connec
     return target
 
 
-def fetch_source(source: Source, data_dir: Path, *, client: httpx.Client | None = None,
-                 progress: bool = True, connect_timeout: float = 5.0) -> Path:
+def fetch_source(
+    source: Source,
+    data_dir: Path,
+    *,
+    client: httpx.Client | None = None,
+    progress: bool = True,
+    connect_timeout: float = 5.0,
+) -> Path:
     """Download ``source`` into ``data_dir/source.subdir`` and return that directory."""
     target = Path(data_dir) / source.subdir
     if source.extract_zip:
@@ -368,8 +393,14 @@ def fetch_source(source: Source, data_dir: Path, *, client: httpx.Client | None 
     return target
 
 
-def fetch(name: str | Source, data_dir: Path, *, client: httpx.Client | None = None,
-          progress: bool = True, connect_timeout: float = 5.0) -> Path:
+def fetch(
+    name: str | Source,
+    data_dir: Path,
+    *,
+    client: httpx.Client | None = None,
+    progress: bool = True,
+    connect_timeout: float = 5.0,
+) -> Path:
     """``bench data fetch NAME``: download a dataset by name (or a :class:`Source`) into ``data_dir``."""
     if isinstance(name, Source):
         source = name
