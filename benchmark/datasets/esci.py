@@ -22,7 +22,17 @@ from pathlib import Path
 import pandas as pd
 
 from benchmark.datasets.base import Dataset, GainScheme, Product, make_dataset
-from benchmark.datasets.readers import first_row, read_parquet, require_nonempty, require_unique
+from benchmark.datasets.readers import (
+    FILE,
+    ROW,
+    fail,
+    first_row,
+    read_parquet,
+    reject,
+    require_nonempty,
+    require_unique,
+    with_origin,
+)
 from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
 
 LOADER_VERSION = "1"
@@ -74,38 +84,30 @@ def source_files(root: Path) -> list[Path]:
 
 
 def _official(examples_path: Path, products_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    examples = read_parquet(examples_path, [*EXAMPLE_COLUMNS, "split"])
-    products = read_parquet(products_path, PRODUCT_COLUMNS, PRODUCT_OPTIONAL)
+    examples = with_origin(read_parquet(examples_path, [*EXAMPLE_COLUMNS, "split"]))
+    products = with_origin(read_parquet(products_path, PRODUCT_COLUMNS, PRODUCT_OPTIONAL))
     return examples, products
 
 
 def _hf(shards: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames = []
     for path in shards:
-        frame = read_parquet(path, [*EXAMPLE_COLUMNS, *PRODUCT_COLUMNS[2:]], PRODUCT_OPTIONAL)
+        frame = with_origin(read_parquet(path, [*EXAMPLE_COLUMNS, *PRODUCT_COLUMNS[2:]], PRODUCT_OPTIONAL), path)
         labels = frame["esci_label"].astype(str).str.lower().map(FULL_WORD)
-        row = first_row(labels.isna())
-        if row is not None:
-            got = frame["esci_label"].iloc[row - 1]
-            raise DataFormatError(path, f"unknown label {got!r}; expected {sorted(FULL_WORD)}", row=row, field="esci_label")
+        reject(frame, labels.isna(), path, "esci_label", f"unknown label {{value!r}}; expected {sorted(FULL_WORD)}")
         frames.append(frame.assign(esci_label=labels, split=path.name.split("-", 1)[0]))
     merged = pd.concat(frames, ignore_index=True)
-    products = merged.drop_duplicates(["product_locale", "product_id"])[PRODUCT_COLUMNS + [
-        c for c in PRODUCT_OPTIONAL if c in merged.columns
-    ]]
+    product_columns = [*PRODUCT_COLUMNS, *(c for c in PRODUCT_OPTIONAL if c in merged.columns), ROW, FILE]
+    products = merged.drop_duplicates(["product_locale", "product_id"])[product_columns].reset_index(drop=True)
     return merged.drop(columns=[c for c in PRODUCT_OPTIONAL + ["product_title"] if c in merged.columns]), products
 
 
 def _select(examples: pd.DataFrame, path: Path, options: EsciOptions) -> pd.DataFrame:
     for column in ("query", "product_id"):
         require_nonempty(examples, column, path)
-    row = first_row(~examples["esci_label"].isin(list(GAINS.labels)))
-    if row is not None:
-        got = examples["esci_label"].iloc[row - 1]
-        raise DataFormatError(path, f"unknown label {got!r}; expected E, S, C or I", row=row, field="esci_label")
-    row = first_row(~examples["split"].isin(["train", "test"]))
-    if row is not None:
-        raise DataFormatError(path, f"unknown split {examples['split'].iloc[row - 1]!r}", row=row, field="split")
+    reject(examples, ~examples["esci_label"].isin(list(GAINS.labels)), path, "esci_label",
+           "unknown label {value!r}; expected E, S, C or I")
+    reject(examples, ~examples["split"].isin(["train", "test"]), path, "split", "unknown split {value!r}")
     keep = (examples["product_locale"] == options.locale) & (examples[f"{options.version}_version"] == 1)
     chosen = examples[keep].reset_index(drop=True)
     if chosen.empty:
@@ -143,16 +145,18 @@ def load(root: Path, options: EsciOptions = EsciOptions()) -> Dataset:
     chosen = _select(examples, files[0], options)
     qids = chosen["query_id"].astype(str)
     texts = dict(zip(qids, chosen["query"], strict=True))
-    conflict = chosen.assign(qid=qids).groupby("qid")["query"].nunique()
-    if (conflict > 1).any():
-        raise DataFormatError(files[0], f"query_id {conflict[conflict > 1].index[0]} has several texts", field="query")
+    first_text = chosen.assign(qid=qids).groupby("qid")["query"].transform("first")
+    row = first_row(chosen["query"] != first_text)
+    if row is not None:
+        qid, text = qids.iat[row - 1], chosen["query"].iat[row - 1]
+        raise fail(chosen, row, files[0], f"query_id {qid} has text {text!r} here, {first_text.iat[row - 1]!r} earlier", "query")
     qrels: dict[str, dict[str, int]] = {}
     for qid, pid, label in zip(qids, chosen["product_id"], chosen["esci_label"], strict=True):
         qrels.setdefault(qid, {})[pid] = GAINS.labels[label]
     splits = {name: set(qids[chosen["split"] == name]) for name in ("train", "test")}
-    overlap = splits["train"] & splits["test"]
-    if overlap:
-        raise DataFormatError(files[0], f"query_id {sorted(overlap)[0]} is in both train and test", field="split")
+    row = first_row(qids.isin(splits["train"] & splits["test"]) & (chosen["split"] == "test"))
+    if row is not None:
+        raise fail(chosen, row, files[0], f"query_id {qids.iat[row - 1]} is in both train and test", "split")
     corpus = _corpus(products, files[1] if official else files[0], options.locale, set(chosen["product_id"]))
     return make_dataset(
         "esci",

@@ -23,9 +23,9 @@ import pandas as pd
 
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
 from benchmark.datasets.readers import (
-    first_row,
     parse_int,
     read_delimited,
+    reject,
     require_file,
     require_nonempty,
     require_unique,
@@ -73,10 +73,8 @@ def _judgements(path: Path) -> tuple[pd.DataFrame, list[Anomaly]]:
     parse_int(frame, "id", path)
     require_unique(frame, ["id"], path)
     relevance = pd.to_numeric(frame["relevance"], errors="coerce")
-    row = first_row(relevance.isna() | (relevance < 1) | (relevance > 3))
-    if row is not None:
-        got = frame["relevance"].iloc[row - 1]
-        raise DataFormatError(path, f"relevance must be a number in [1, 3], got {got!r}", row=row, field="relevance")
+    bad = relevance.isna() | (relevance < 1) | (relevance > 3)
+    reject(frame, bad, path, "relevance", "relevance must be a number in [1, 3], got {value!r}")
     require_unique(frame, ["search_term", "product_uid"], path)
     frame = frame.assign(gain=gain_of(relevance))
     titles = frame.groupby("product_uid", sort=False)["product_title"].nunique()

@@ -96,10 +96,40 @@ def read_parquet(path: Path, columns: Sequence[str], optional: Sequence[str] = (
         raise DataFormatError(path, f"cannot decode parquet data: {err}") from None
 
 
+ROW, FILE = "_row", "_file"  # optional provenance columns: a row's number and file in the original
+
+
+def with_origin(frame: pd.DataFrame, path: Path | None = None) -> pd.DataFrame:
+    """Remember each row's 1-based number (and file) so errors after filtering still name the original."""
+    extra = {ROW: range(1, len(frame) + 1)}
+    if path is not None:
+        extra[FILE] = str(path)
+    return frame.assign(**extra)
+
+
 def first_row(mask: pd.Series) -> int | None:
-    """1-based row number of the first True in a boolean mask over a 0-based RangeIndex frame."""
+    """1-based position of the first True in a boolean mask over a 0-based RangeIndex frame."""
     hits = mask.to_numpy().nonzero()[0]
     return int(hits[0]) + 1 if len(hits) else None
+
+
+def fail(frame: pd.DataFrame, position: int, path: Path, message: str, field: str | None = None) -> DataFormatError:
+    """The error for the row at 1-based ``position`` of ``frame``, named as in the original file."""
+    row = int(frame[ROW].iat[position - 1]) if ROW in frame else position
+    where = Path(frame[FILE].iat[position - 1]) if FILE in frame else path
+    return DataFormatError(where, message, row=row, field=field)
+
+
+def value_at(frame: pd.DataFrame, position: int, column: str) -> object:
+    value = frame[column].iat[position - 1]
+    return value.item() if hasattr(value, "item") else value
+
+
+def reject(frame: pd.DataFrame, bad: pd.Series, path: Path, column: str, template: str) -> None:
+    """Raise for the first row where ``bad`` holds; ``template`` may use ``{value!r}``."""
+    row = first_row(bad)
+    if row is not None:
+        raise fail(frame, row, path, template.format(value=value_at(frame, row, column)), column)
 
 
 def require_nonempty(frame: pd.DataFrame, column: str, path: Path) -> None:
@@ -107,21 +137,21 @@ def require_nonempty(frame: pd.DataFrame, column: str, path: Path) -> None:
     mask = values.isna() | (values.astype(str).str.strip() == "")
     row = first_row(mask)
     if row is not None:
-        raise DataFormatError(path, "empty value", row=row, field=column)
+        raise fail(frame, row, path, "empty value", column)
 
 
 def require_unique(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> None:
     dup = frame.duplicated(list(columns), keep=False)
-    row = first_row(dup)
-    if row is None:
+    first = first_row(dup)
+    if first is None:
         return
-    key = tuple(frame.iloc[row - 1][list(columns)])
+    key = tuple(value_at(frame, first, c) for c in columns)
     same = (frame[list(columns)] == pd.Series(key, index=list(columns))).all(axis=1)
-    rows = [int(i) + 1 for i in same.to_numpy().nonzero()[0][:3]]
+    positions = [int(i) + 1 for i in same.to_numpy().nonzero()[0][:3]]
+    rows = [int(frame[ROW].iat[p - 1]) if ROW in frame else p for p in positions]
     shown = key[0] if len(key) == 1 else key
-    raise DataFormatError(
-        path, f"duplicate {'/'.join(columns)} {shown!r} (rows {rows})", row=rows[1], field=columns[0]
-    )
+    message = f"duplicate {'/'.join(columns)} {shown!r} (rows {rows})"
+    raise fail(frame, positions[1], path, message, columns[0])
 
 
 def parse_int(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
@@ -129,7 +159,5 @@ def parse_int(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
     bad = values.isna() | (values != values.round())
     row = first_row(bad)
     if row is not None:
-        raise DataFormatError(
-            path, f"expected an integer, got {frame[column].iloc[row - 1]!r}", row=row, field=column
-        )
+        raise fail(frame, row, path, f"expected an integer, got {value_at(frame, row, column)!r}", column)
     return values.astype("int64")

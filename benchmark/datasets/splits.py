@@ -8,7 +8,7 @@ of the data, and case/spacing variants of one query can never straddle train and
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 SALT = "shopbench-split-v1"

@@ -14,14 +14,13 @@ from pathlib import Path
 
 from benchmark.datasets.base import Dataset, GainScheme, Product, make_dataset
 from benchmark.datasets.readers import (
-    first_row,
     read_delimited,
+    reject,
     require_file,
     require_nonempty,
     require_unique,
 )
 from benchmark.datasets.splits import HashSplit
-from benchmark.errors import DataFormatError
 
 LOADER_VERSION = "1"
 GAINS = GainScheme(labels={"Exact": 2, "Partial": 1, "Irrelevant": 0}, relevant_level=1, note="relevant: Exact or Partial")
@@ -76,15 +75,10 @@ def read_labels(path: Path, queries: dict[str, str], corpus: dict[str, Product])
     frame = _tsv(path, ["id", "query_id", "product_id", "label"])
     for column in ("query_id", "product_id", "label"):
         require_nonempty(frame, column, path)
-    row = first_row(~frame["label"].isin(list(GAINS.labels)))
-    if row is not None:
-        got = frame["label"].iloc[row - 1]
-        raise DataFormatError(path, f"unknown label {got!r}; expected Exact, Partial or Irrelevant", row=row, field="label")
+    bad_label = ~frame["label"].isin(list(GAINS.labels))
+    reject(frame, bad_label, path, "label", "unknown label {value!r}; expected Exact, Partial or Irrelevant")
     for column, known, what in (("query_id", queries, "query"), ("product_id", corpus, "product")):
-        row = first_row(~frame[column].isin(list(known)))
-        if row is not None:
-            got = frame[column].iloc[row - 1]
-            raise DataFormatError(path, f"unknown {what} id {got!r}", row=row, field=column)
+        reject(frame, ~frame[column].isin(list(known)), path, column, f"unknown {what} id {{value!r}}")
     require_unique(frame, ["query_id", "product_id"], path)
     qrels: dict[str, dict[str, int]] = {}
     for qid, pid, label in zip(frame["query_id"], frame["product_id"], frame["label"], strict=True):
