@@ -101,6 +101,7 @@ def data_info(
 def data_fetch(
     name: Annotated[str, typer.Argument(help="esci, wands or beir:NAME (e.g. beir:scifact). homedepot needs Kaggle.")],
     data_dir: DataDir = None,
+    hf: Annotated[bool, typer.Option("--hf", help="esci only: the Hugging Face tasksource/esci shards instead of the official files.")] = False,
 ) -> None:
     """Download a public dataset in its original format, with checksums and resume.
 
@@ -112,7 +113,17 @@ def data_fetch(
       bench data fetch esci
 
       bench data fetch beir:scifact --data-dir ~/shopbench-data
+
+      bench data fetch esci --hf
     """
+    if hf:
+        from benchmark.datasets.fetch_hf import fetch_esci_hf
+
+        if name != "esci":
+            raise ShopbenchError("--hf is only for esci (the tasksource/esci Hugging Face dataset)")
+        target = fetch_esci_hf(paths.data_dir(data_dir))
+        console.print(f"[green]fetched[/] {name} (Hugging Face layout) -> {target}")
+        return
     from benchmark.datasets.fetch import fetch
 
     target = fetch(name, paths.data_dir(data_dir))

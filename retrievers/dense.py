@@ -1,0 +1,61 @@
+"""Dense retrieval through sentence-transformers' ``SentenceTransformer`` (cosine similarity)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from benchmark.store.base import Distance, VectorKind, VectorSpec
+from retrievers import models
+from retrievers.base import EncoderIdentity, Progress
+from retrievers.neural import device_of, encode_sorted
+
+
+@dataclass(frozen=True, slots=True)
+class DenseSettings:
+    model: str
+    batch_size: int = 64
+    max_length: int = 256
+    device: str = "auto"
+
+
+class DenseEncoder:
+    def __init__(self, settings: DenseSettings, vector_name: str = "dense") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.settings = settings
+        resolved = models.resolve(settings.model)
+        try:
+            self.model = SentenceTransformer(resolved, device=device_of(settings.device))
+        except Exception as err:  # noqa: BLE001 - any load failure is reported with the path
+            raise models.ModelError(f"{settings.model}: cannot load as a SentenceTransformer model: {err}") from err
+        if any(type(m).__name__ == "SpladePooling" for m in self.model.modules()):
+            raise models.ModelError(f"{settings.model}: this is a SPLADE model; use the splade retriever")
+        self.model.max_seq_length = settings.max_length
+        get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        dim = get_dim()
+        if not dim:
+            raise models.ModelError(f"{settings.model}: the model does not declare an embedding dimension")
+        self.model_identity = models.identity(settings.model, resolved)
+        self.spec = VectorSpec(vector_name, VectorKind.DENSE, size=int(dim), distance=Distance.COSINE)
+
+    @property
+    def identity(self) -> EncoderIdentity:
+        return EncoderIdentity("dense", {"max_length": self.settings.max_length}, self.model_identity)
+
+    def prepare(self, documents: Sequence[str]) -> None:
+        """Dense encoders need no corpus statistics."""
+
+    def _encode(self, texts: list[str], query: bool) -> list[np.ndarray]:
+        encode = self.model.encode_query if query else self.model.encode_document
+        matrix = encode(texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
+                        convert_to_numpy=True, show_progress_bar=False)
+        return list(matrix.astype(np.float32))
+
+    def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> list[np.ndarray]:
+        return encode_sorted(texts, lambda chunk: self._encode(chunk, query=False), progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> list[np.ndarray]:
+        return encode_sorted(texts, lambda chunk: self._encode(chunk, query=True), None)

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+from benchmark.datasets import fetch_hf
+from benchmark.errors import NetworkError
+
+
+def test_unreachable_hub_fails_fast_and_writes_nothing(tmp_path, monkeypatch):
+    def refuse(*_a, **_k):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(fetch_hf.socket, "create_connection", refuse)
+    with pytest.raises(NetworkError, match="cannot reach huggingface.co"):
+        fetch_hf.fetch_esci_hf(tmp_path / "data")
+    assert not (tmp_path / "data").exists()
+
+
+class _Conn:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _fake_hub(monkeypatch, snapshot):
+    monkeypatch.setattr(fetch_hf.socket, "create_connection", lambda *a, **k: _Conn())
+    module = types.ModuleType("huggingface_hub")
+    module.snapshot_download = snapshot
+    monkeypatch.setitem(sys.modules, "huggingface_hub", module)
+
+
+def test_complete_download_is_moved_into_place(tmp_path, monkeypatch):
+    def snapshot(repo_id, repo_type, local_dir, allow_patterns):
+        assert repo_id == "tasksource/esci" and repo_type == "dataset"
+        (local_dir / "data").mkdir()
+        (local_dir / "data" / "train-00000-of-00001.parquet").write_bytes(b"x")
+
+    _fake_hub(monkeypatch, snapshot)
+    target = fetch_hf.fetch_esci_hf(tmp_path)
+    assert target == tmp_path / "esci" / "hf"
+    assert (target / "data" / "train-00000-of-00001.parquet").is_file()
+    assert [p.name for p in (tmp_path / "esci").iterdir()] == ["hf"]
+
+
+def test_failed_download_leaves_nothing(tmp_path, monkeypatch):
+    def snapshot(repo_id, repo_type, local_dir, allow_patterns):
+        (local_dir / "data").mkdir()
+        (local_dir / "data" / "train-00000-of-00002.parquet").write_bytes(b"half")
+        raise ConnectionError("reset by peer")
+
+    _fake_hub(monkeypatch, snapshot)
+    with pytest.raises(NetworkError, match="reset by peer"):
+        fetch_hf.fetch_esci_hf(tmp_path)
+    assert list((tmp_path / "esci").iterdir()) == []
