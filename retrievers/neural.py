@@ -1,0 +1,32 @@
+"""Shared machinery of the model-based encoders: load once, encode in length-sorted chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from retrievers.base import Progress
+
+T = TypeVar("T")
+CHUNK = 1024
+
+
+def device_of(requested: str) -> str:
+    if requested != "auto":
+        return requested
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def encode_sorted(texts: Sequence[str], encode: Callable[[list[str]], list[T]], progress: Progress | None) -> list[T]:
+    """Encode longest-first in chunks (less padding, steady progress), then restore the input order."""
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    out: list[T | None] = [None] * len(texts)
+    for start in range(0, len(order), CHUNK):
+        chunk = order[start : start + CHUNK]
+        for i, vector in zip(chunk, encode([texts[i] for i in chunk]), strict=True):
+            out[i] = vector
+        if progress:
+            progress(len(chunk))
+    return out  # type: ignore[return-value]

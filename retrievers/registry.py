@@ -1,0 +1,176 @@
+"""Named retrievers -> typed configs -> :class:`~retrievers.retriever.Retriever` objects.
+
+``bm25``, ``splade``, ``splade-ft``, ``dense`` and ``hybrid`` each resolve to a pydantic config
+whose fields users override with ``--set key=value`` or a YAML config file. Unknown keys are
+errors that list the valid ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from benchmark.datasets.text import TextBuilder, TextFormat
+from benchmark.errors import ShopbenchError, UnknownNameError
+from benchmark.store.base import FusionMethod, FusionRequest
+from retrievers import models
+from retrievers.retriever import Retriever
+
+SPLADE_HUB = "naver/splade-cocondenser-ensembledistil"
+DENSE_HUB = "sentence-transformers/all-MiniLM-L6-v2"
+SPLADE_BUNDLED = "bundled:splade-tiny"
+DENSE_BUNDLED = "bundled:all-MiniLM-L6-v2"
+
+
+class ConfigError(ShopbenchError):
+    """A retriever config or override is invalid."""
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    text_format: TextFormat = TextFormat.TITLE_BRAND_BULLETS
+
+    def builder(self) -> TextBuilder:
+        return TextBuilder(self.text_format)
+
+
+class BM25Config(_Config):
+    kind: Literal["bm25"] = "bm25"
+    k1: float = 0.9
+    b: float = 0.4
+    stemmer: str = "porter"
+    stopwords: bool = True
+
+
+class SpladeConfig(_Config):
+    kind: Literal["splade"] = "splade"
+    model: str | None = None  # None: the hub default where reachable, else the bundled SPLADE-tiny
+    batch_size: int = 64
+    max_length: int = 256
+    device: str = "auto"
+
+
+class DenseConfig(_Config):
+    kind: Literal["dense"] = "dense"
+    model: str | None = None
+    batch_size: int = 64
+    max_length: int = 256
+    device: str = "auto"
+
+
+class HybridConfig(_Config):
+    kind: Literal["hybrid"] = "hybrid"
+    sparse: Literal["splade", "splade-ft", "bm25"] = "splade"
+    sparse_model: str | None = None
+    dense_model: str | None = None
+    fusion: FusionMethod = FusionMethod.RRF
+    rrf_k: int = 60
+    prefetch_limit: int = 100
+    batch_size: int = 64
+    device: str = "auto"
+
+
+Config = BM25Config | SpladeConfig | DenseConfig | HybridConfig
+ENTRIES: dict[str, Callable[[], Config]] = {
+    "bm25": BM25Config,
+    "splade": SpladeConfig,
+    "splade-ft": lambda: SpladeConfig(),
+    "dense": DenseConfig,
+    "hybrid": HybridConfig,
+}
+SPLADE_FT_HELP = (
+    "splade-ft needs a fine-tuned SPLADE model: `--set model=PATH` (a folder written by `bench train`, "
+    "or any SparseEncoder folder) or a hub id such as Qdrant/splade-ecommerce-esci"
+)
+
+
+def parse_value(raw: str) -> Any:
+    """``--set`` values are YAML scalars: numbers, booleans and null are typed, the rest are strings."""
+    try:
+        value = yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+    return value if isinstance(value, (int, float, bool)) or value is None else raw
+
+
+def load_config_file(path: Path, name: str) -> dict[str, Any]:
+    """A YAML mapping of overrides: either flat, or keyed by retriever name (``bm25: {k1: 1.2}``)."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise ConfigError(f"{path}: cannot read retriever config: {err}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings")
+    if name in data and isinstance(data[name], dict):
+        return dict(data[name])
+    return {k: v for k, v in data.items() if k not in ENTRIES}
+
+
+def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = ()) -> Config:
+    if name not in ENTRIES:
+        raise UnknownNameError("retriever", name, list(ENTRIES))
+    if not isinstance(overrides, Mapping):
+        pairs = [o.partition("=") for o in overrides]
+        bad = [o for o, (_, sep, _) in zip(overrides, pairs, strict=True) if not sep]
+        if bad:
+            raise ConfigError(f"--set expects key=value, got {bad[0]!r}")
+        overrides = {k.strip(): parse_value(v.strip()) for k, _, v in pairs}
+    base = ENTRIES[name]()
+    try:
+        config = type(base).model_validate({**base.model_dump(), **overrides})
+    except ValidationError as err:
+        fields = ", ".join(f for f in type(base).model_fields if f != "kind")
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        raise ConfigError(f"retriever {name}: {problems} (settings: {fields})") from None
+    if name == "splade-ft" and not config.model:
+        raise ConfigError(SPLADE_FT_HELP)
+    return config
+
+
+def _splade(model: str | None, cfg: SpladeConfig | HybridConfig, name: str = "splade"):
+    from retrievers.splade import SpladeEncoder, SpladeSettings
+
+    chosen = model or models.default_model(SPLADE_HUB, SPLADE_BUNDLED)
+    return SpladeEncoder(SpladeSettings(chosen, cfg.batch_size, getattr(cfg, "max_length", 256), cfg.device), name)
+
+
+def _dense(model: str | None, cfg: DenseConfig | HybridConfig):
+    from retrievers.dense import DenseEncoder, DenseSettings
+
+    chosen = model or models.default_model(DENSE_HUB, DENSE_BUNDLED)
+    return DenseEncoder(DenseSettings(chosen, cfg.batch_size, getattr(cfg, "max_length", 256), cfg.device))
+
+
+def _bm25(cfg: BM25Config):
+    from retrievers.analyzer import AnalyzerConfig
+    from retrievers.bm25 import BM25Encoder, BM25Params
+
+    return BM25Encoder(BM25Params(cfg.k1, cfg.b), AnalyzerConfig(stopwords=cfg.stopwords, stemmer=cfg.stemmer))
+
+
+def build(name: str, config: Config) -> Retriever:
+    """Load models and make the retriever a config describes."""
+    settings = config.model_dump(mode="json")
+    if isinstance(config, BM25Config):
+        encoders: tuple = (_bm25(config),)
+    elif isinstance(config, SpladeConfig):
+        encoders = (_splade(config.model, config),)
+    elif isinstance(config, DenseConfig):
+        encoders = (_dense(config.model, config),)
+    else:
+        if config.sparse == "bm25":
+            sparse = _bm25(BM25Config())
+        else:
+            if config.sparse == "splade-ft" and not config.sparse_model:
+                raise ConfigError("hybrid with sparse=splade-ft needs --set sparse_model=PATH")
+            sparse = _splade(config.sparse_model, config)
+        encoders = (sparse, _dense(config.dense_model, config))
+        if config.prefetch_limit < 1 or config.rrf_k < 1:
+            raise ConfigError("hybrid needs prefetch_limit >= 1 and rrf_k >= 1")
+        fusion = FusionRequest(config.fusion, config.prefetch_limit, config.rrf_k)
+        return Retriever(name, encoders, config.builder(), fusion, settings)
+    return Retriever(name, encoders, config.builder(), None, settings)

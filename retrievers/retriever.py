@@ -1,0 +1,140 @@
+"""A retriever: one encoder searched directly, or several encoders in one collection fused by Qdrant.
+
+The harness decides whether an index must be built (:meth:`Retriever.index`) or can be reused;
+the retriever only encodes, upserts and searches. Everything is batched: documents are encoded
+and upserted in chunks, queries are encoded in one pass and searched with ``query_batch``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from benchmark.datasets.text import TextBuilder
+from benchmark.store.base import Collection, CollectionSchema, FusionRequest, Hits, SparseVector, Vector
+from retrievers.base import Encoder
+
+CHUNK = 4096  # documents encoded and upserted per step
+SEARCH_BATCH = 64  # queries per query_batch call (latency is measured per batch)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    documents: int
+    encode_s: float
+    upsert_s: float
+    nnz_doc: float | None  # mean non-zeros per document over sparse encoders
+
+    @property
+    def encode_docs_per_s(self) -> float:
+        return self.documents / self.encode_s if self.encode_s else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchStats:
+    queries: int
+    encode_s: float
+    search_s: float
+    batch_ms_per_query: tuple[float, ...]  # per search batch: its wall time / its queries
+    nnz_query: float | None
+
+    def percentile_ms(self, q: float) -> float:
+        return float(np.percentile(self.batch_ms_per_query, q)) if self.batch_ms_per_query else 0.0
+
+    @property
+    def qps(self) -> float:
+        return self.queries / self.search_s if self.search_s else 0.0
+
+    @property
+    def encode_queries_per_s(self) -> float:
+        return self.queries / self.encode_s if self.encode_s else 0.0
+
+
+@dataclass
+class Retriever:
+    name: str
+    encoders: tuple[Encoder, ...]
+    text_builder: TextBuilder
+    fusion: FusionRequest | None = None
+    config: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if len(self.encoders) > 1 and self.fusion is None:
+            raise ValueError("several encoders need a fusion method")
+        names = [e.spec.name for e in self.encoders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"encoders need distinct vector names, got {names}")
+
+    def schema(self, shards: int = 1, replication_factor: int = 1) -> CollectionSchema:
+        return CollectionSchema(tuple(e.spec for e in self.encoders), shards, replication_factor)
+
+    def describe(self) -> dict[str, object]:
+        """Everything about this retriever that a result file records."""
+        return {
+            "name": self.name,
+            "config": dict(self.config),
+            "encoders": [e.identity.as_dict() for e in self.encoders],
+            "fusion": None if self.fusion is None else {
+                "method": self.fusion.method.value, "rrf_k": self.fusion.rrf_k,
+                "prefetch_limit": self.fusion.prefetch_limit},
+            "text": self.text_builder.config(),
+        }
+
+    def index_fingerprint(self) -> str:
+        """What determines the stored vectors (text format is covered by the corpus key)."""
+        parts = [(e.spec.name, e.spec.kind.value, e.identity.fingerprint) for e in self.encoders]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+    def prepare(self, documents: Sequence[str]) -> None:
+        for encoder in self.encoders:
+            encoder.prepare(documents)
+
+    def index(self, documents: Sequence[str], collection: Collection,
+              progress: Callable[[int], None] | None = None) -> IndexStats:
+        """Encode and upsert every document; point id = position in ``documents``."""
+        encode_s = upsert_s = 0.0
+        nnz = 0
+        for start in range(0, len(documents), CHUNK):
+            chunk = documents[start : start + CHUNK]
+            vectors: dict[str, list[Vector]] = {}
+            for encoder in self.encoders:
+                t0 = time.perf_counter()
+                vectors[encoder.spec.name] = encoder.encode_documents(chunk)
+                encode_s += time.perf_counter() - t0
+                nnz += sum(len(v.indices) for v in vectors[encoder.spec.name] if isinstance(v, SparseVector))
+            t0 = time.perf_counter()
+            collection.upsert(range(start, start + len(chunk)), vectors)
+            upsert_s += time.perf_counter() - t0
+            if progress:
+                progress(len(chunk))
+        sparse = sum(1 for e in self.encoders if e.spec.kind.value != "dense")
+        nnz_doc = nnz / (len(documents) * sparse) if sparse and documents else None
+        return IndexStats(len(documents), encode_s, upsert_s, nnz_doc)
+
+    def search(self, queries: Sequence[str], k: int, collection: Collection) -> tuple[list[Hits], SearchStats]:
+        t0 = time.perf_counter()
+        encoded = {e.spec.name: e.encode_queries(queries) for e in self.encoders}
+        encode_s = time.perf_counter() - t0
+        hits: list[Hits] = []
+        per_batch: list[float] = []
+        search_s = 0.0
+        for start in range(0, len(queries), SEARCH_BATCH):
+            batch = {name: vecs[start : start + SEARCH_BATCH] for name, vecs in encoded.items()}
+            size = len(next(iter(batch.values())))
+            t0 = time.perf_counter()
+            if self.fusion is None:
+                (name, vecs), = batch.items()
+                hits.extend(collection.search(name, vecs, k))
+            else:
+                hits.extend(collection.fused_search(batch, k, self.fusion))
+            elapsed = time.perf_counter() - t0
+            search_s += elapsed
+            per_batch.append(1000 * elapsed / size)
+        sparse = [v for vecs in encoded.values() for v in vecs if isinstance(v, SparseVector)]
+        nnz_query = float(np.mean([len(v.indices) for v in sparse])) if sparse else None
+        return hits, SearchStats(len(queries), encode_s, search_s, tuple(per_batch), nnz_query)
