@@ -20,7 +20,8 @@ app = typer.Typer(
         "Examples:\n\n"
         "  bench data info homedepot --data-dir ~/data/homedepot\n\n"
         "  bench data fetch esci\n\n"
-        "  bench data info beir:/path/to/my_catalog"
+        "  bench data info beir:/path/to/my_catalog\n\n"
+        "  bench run --retriever bm25 --retriever splade --dataset homedepot --data-dir ~/data/homedepot"
     ),
     no_args_is_help=True,
     rich_markup_mode="rich",
@@ -128,6 +129,60 @@ def data_fetch(
 
     target = fetch(name, paths.data_dir(data_dir))
     console.print(f"[green]fetched[/] {name} -> {target}")
+
+
+@app.command("run")
+def run_command(
+    retriever: Annotated[list[str], typer.Option("--retriever", "-r", help="bm25, splade, splade-ft, dense, hybrid (repeatable).")],
+    dataset: Annotated[list[str], typer.Option("--dataset", "-d", help="esci, wands, homedepot, demo or beir:PATH (repeatable).")],
+    split: Annotated[str, typer.Option(help="Split to search and evaluate.")] = "test",
+    k: Annotated[int, typer.Option("-k", help="Hits per query kept in the run (metrics use @10 and @100).")] = 100,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value, repeatable (e.g. k1=1.2, model=PATH).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", help="YAML file of retriever settings (flat, or keyed by retriever name).")] = None,
+    option: Options = None,
+    data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where result files (JSON + TREC run) go.")] = Path("results"),
+    qdrant_url: Annotated[Optional[str], typer.Option("--qdrant-url", envvar="QDRANT_URL", help="Qdrant server/cluster URL; default: embedded qdrant-edge. API key: $QDRANT_API_KEY.")] = None,
+    shards: Annotated[int, typer.Option(help="Shards per collection (server/cluster only).")] = 1,
+    replication_factor: Annotated[int, typer.Option(help="Replicas per shard (server/cluster only).")] = 1,
+    drop_self: Annotated[bool, typer.Option("--drop-self", help="Drop hits whose id equals the query id (BEIR ArguAna convention).")] = False,
+) -> None:
+    """Index a catalog with each retriever, search a split, evaluate with ranx, write result files.
+
+    A finished (retriever, dataset) index is reused on the next run. Each run writes
+    RESULTS/<dataset>__<split>__<retriever>__<time>.json and the TREC run beside it.
+
+    Examples:
+
+      bench run --retriever bm25 --dataset homedepot --data-dir ~/data/homedepot
+
+      bench run -r bm25 -r splade -r dense -r hybrid -d demo
+
+      bench run -r splade-ft --set model=./models/splade-hd -d homedepot
+
+      bench run -r bm25 --set k1=1.2 --set b=0.75 -d beir:./scifact --qdrant-url http://localhost:6333
+    """
+    from benchmark.harness import RunRequest, run_benchmark
+    from benchmark.summary import render_summary
+    from retrievers.registry import load_config_file
+
+    outcomes = []
+    for dataset_name in dataset:
+        for retriever_name in retriever:
+            overrides = load_config_file(config, retriever_name) if config else {}
+            for pair in set_ or ():
+                key, _, value = pair.partition("=")
+                overrides[key.strip()] = value.strip()
+            request = RunRequest(
+                retriever=retriever_name, dataset=dataset_name, split=split, k=k,
+                overrides=[f"{key}={value}" for key, value in overrides.items()], dataset_options=option or (),
+                data_dir=data_dir, cache_dir=cache_dir, output_dir=output_dir, qdrant_url=qdrant_url,
+                shards=shards, replication_factor=replication_factor, drop_self_hits=drop_self,
+            )
+            outcome = run_benchmark(request)
+            outcomes.append((outcome.record, outcome.path))
+    render_summary(outcomes)
 
 
 def run() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from benchmark.store.base import Distance, VectorKind, VectorSpec
 from retrievers import models
 from retrievers.base import EncoderIdentity, Progress
-from retrievers.neural import device_of, encode_sorted
+from retrievers.neural import device_of, encode_sorted, quiet_model_loading
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,8 @@ class DenseSettings:
 class DenseEncoder:
     def __init__(self, settings: DenseSettings, vector_name: str = "dense") -> None:
         from sentence_transformers import SentenceTransformer
+
+        quiet_model_loading()
 
         self.settings = settings
         resolved = models.resolve(settings.model)

@@ -30,3 +30,14 @@ def encode_sorted(texts: Sequence[str], encode: Callable[[list[str]], list[T]], 
         if progress:
             progress(len(chunk))
     return out  # type: ignore[return-value]
+
+
+def quiet_model_loading() -> None:
+    """Model loading should not draw its own progress bars between ours."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover
+        pass

@@ -15,7 +15,7 @@ import numpy as np
 from benchmark.store.base import SparseVector, VectorKind, VectorSpec
 from retrievers import models
 from retrievers.base import EncoderIdentity, Progress
-from retrievers.neural import device_of, encode_sorted
+from retrievers.neural import device_of, encode_sorted, quiet_model_loading
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +29,8 @@ class SpladeSettings:
 class SpladeEncoder:
     def __init__(self, settings: SpladeSettings, vector_name: str = "splade") -> None:
         from sentence_transformers import SparseEncoder
+
+        quiet_model_loading()
 
         self.settings = settings
         resolved = models.resolve(settings.model)

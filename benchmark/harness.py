@@ -1,0 +1,194 @@
+"""``bench run``: load a dataset, build or reuse its index, search a split, evaluate, write results.
+
+Caching decisions live here. An index is keyed by the corpus key (dataset checksum + text format)
+and the retriever's index fingerprint (encoder configs + model weights); a complete collection is
+reused, anything else is rebuilt. Encoder state that is not in Qdrant (BM25's vocabulary and
+average length) is kept beside the index in the cache folder, and recomputed if absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from benchmark import paths
+from benchmark.console import console, stage
+from benchmark.datasets.base import Dataset
+from benchmark.datasets.registry import load_dataset
+from benchmark.datasets.text import build_texts, corpus_key
+from benchmark.evaluation import Evaluation, evaluate, judged_at_k
+from benchmark.results import (
+    Efficiency,
+    ResultRecord,
+    RetrieverInfo,
+    dataset_info,
+    environment_snapshot,
+    load_result,
+    save_result,
+)
+from benchmark.runs import Run, drop_self
+from benchmark.store.base import Collection, Store
+from benchmark.store.factory import make_store
+from retrievers.registry import ConfigError, build, resolve_config
+from retrievers.retriever import IndexStats, Retriever
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    retriever: str
+    dataset: str
+    split: str = "test"
+    k: int = 100
+    overrides: Mapping[str, Any] | Sequence[str] = ()
+    dataset_options: Sequence[str] = ()
+    data_dir: Path | None = None
+    cache_dir: Path | None = None
+    output_dir: Path = Path("results")
+    qdrant_url: str | None = None
+    shards: int = 1
+    replication_factor: int = 1
+    drop_self_hits: bool = False
+    command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    record: ResultRecord
+    path: Path
+    evaluation: Evaluation
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    TimeRemainingColumn(), console=console, transient=False)
+
+
+def index_key(dataset: Dataset, retriever: Retriever) -> str:
+    digest = hashlib.sha256(f"{corpus_key(dataset, retriever.text_builder)}:{retriever.index_fingerprint()}".encode())
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{dataset.name}-{retriever.name}")[:80]
+    return f"{readable}-{digest.hexdigest()[:24]}"
+
+
+def _state_path(cache_root: Path, key: str) -> Path:
+    return cache_root / "index-state" / f"{key}.json"
+
+
+def _restore_state(retriever: Retriever, documents: Sequence[str], path: Path) -> None:
+    stateful = [e for e in retriever.encoders if hasattr(e, "load_state")]
+    if not stateful:
+        return
+    if path.is_file():
+        states = json.loads(path.read_text())
+        for encoder in stateful:
+            encoder.load_state(states[encoder.spec.name])
+        return
+    with stage("recomputing corpus statistics"):
+        retriever.prepare(documents)
+
+
+def _save_state(retriever: Retriever, path: Path) -> None:
+    states = {e.spec.name: e.state() for e in retriever.encoders if hasattr(e, "state")}
+    if not states:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(states))
+    tmp.replace(path)
+
+
+def build_index(retriever: Retriever, documents: Sequence[str], collection: Collection, state: Path) -> dict:
+    """Encode + upsert everything, then mark the collection complete (the marker is written last)."""
+    start = time.perf_counter()
+    with stage(f"{retriever.name}: corpus statistics"):
+        retriever.prepare(documents)
+    with _progress() as bar:
+        task = bar.add_task(f"indexing with {retriever.name}", total=len(documents))
+        stats: IndexStats = retriever.index(documents, collection, lambda n: bar.advance(task, n))
+    _save_state(retriever, state)
+    meta = {"index_s": time.perf_counter() - start, "encode_docs_per_s": stats.encode_docs_per_s,
+            "nnz_doc": stats.nnz_doc, "documents": stats.documents}
+    with stage("flushing and optimising the index"):
+        collection.mark_complete(meta)
+    return meta
+
+
+def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
+    started = datetime.now(UTC)
+    dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
+                           cache_dir=request.cache_dir)
+    view = dataset.split(request.split)
+    config = resolve_config(request.retriever, request.overrides)
+    with stage(f"loading retriever {request.retriever}"):
+        retriever = build(request.retriever, config)
+    if retriever.fusion and retriever.fusion.prefetch_limit < request.k:
+        raise ConfigError(f"prefetch_limit ({retriever.fusion.prefetch_limit}) must be >= k ({request.k})")
+    texts = build_texts(dataset, retriever.text_builder)
+    doc_ids, documents = list(texts), list(texts.values())
+    cache_root = paths.cache_dir(request.cache_dir)
+    own_store = store is None
+    store = store or make_store(request.qdrant_url, cache_root)
+    try:
+        key = index_key(dataset, retriever)
+        collection = store.open(key, retriever.schema(request.shards, request.replication_factor))
+        reused = collection.is_complete()
+        if reused:
+            console.print(f"[dim]reusing index {key}[/]")
+            _restore_state(retriever, documents, _state_path(cache_root, key))
+            meta = dict(collection.info().meta)
+        else:
+            meta = build_index(retriever, documents, collection, _state_path(cache_root, key))
+        qids = list(view.queries)
+        k = request.k + 1 if request.drop_self_hits else request.k
+        with stage(f"searching {len(qids):,} queries"):
+            hits, search = retriever.search([view.queries[q] for q in qids], k, collection)
+        index_bytes = collection.info().disk_bytes
+    finally:
+        if own_store:
+            store.close()
+    run = Run.from_hits({q: [(doc_ids[p], s) for p, s in h] for q, h in zip(qids, hits, strict=True)})
+    if request.drop_self_hits:
+        run = Run.from_hits({q: list(h) for q, h in drop_self(run).items()}, k=request.k)
+    evaluation = evaluate(view.qrels, run, dataset.gains.relevant_level, queries=qids)
+    efficiency = Efficiency(
+        index_s=meta.get("index_s"), encode_docs_per_s=meta.get("encode_docs_per_s"),
+        encode_queries_per_s=search.encode_queries_per_s, search_ms_p50=search.percentile_ms(50),
+        search_ms_p95=search.percentile_ms(95), qps=search.qps, index_bytes=float(index_bytes or 0),
+        nnz_doc=meta.get("nnz_doc"), nnz_query=search.nnz_query,
+    )
+    record = ResultRecord(
+        dataset=dataset_info(dataset, request.split),
+        text_builder=retriever.text_builder.config(),
+        retriever=_retriever_info(retriever),
+        metrics=dict(evaluation.metrics),
+        per_query={m: dict(v) for m, v in evaluation.per_query.items()},
+        excluded_queries=list(evaluation.excluded_queries),
+        judged_at_10=judged_at_k(view.qrels, run, 10, queries=evaluation.query_ids),
+        efficiency=efficiency,
+        environment=environment_snapshot(),
+        command=list(request.command),
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        reused_index=reused,
+    )
+    path = save_result(record, run, request.output_dir)
+    return RunOutcome(load_result(path), path, evaluation)
+
+
+
+
+def _retriever_info(retriever: Retriever) -> RetrieverInfo:
+    described = retriever.describe()
+    models = [e["model"] for e in described["encoders"] if "model" in e]  # type: ignore[union-attr]
+    join = lambda key: " + ".join(m[key] for m in models if m[key]) or None  # noqa: E731
+    return RetrieverInfo(name=retriever.name, config=described, model_id=join("name"),
+                         model_revision=join("revision"), weights_sha256=join("weights_sha256"))

@@ -1,0 +1,307 @@
+"""The result file: a versioned pydantic :class:`ResultRecord` saved as JSON beside its TREC run.
+
+Result files must keep loading: :func:`load_result` reads every ``schema_version`` up to
+:data:`SCHEMA_VERSION`, upgrading older ones step by step through :data:`MIGRATIONS`, and refuses newer
+ones with a message naming the file. Files are written atomically and never overwritten.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from benchmark.datasets.base import Dataset
+from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
+from benchmark.evaluation import EVAL_PROTOCOL
+from benchmark.runs import OutputExistsError, Run, atomic_write, write_trec
+
+SCHEMA_VERSION = 1
+PACKAGES = ("shopbench", "ranx", "qdrant-edge-py", "qdrant-client", "sentence-transformers", "torch",
+            "transformers", "numpy")
+SECRET_ENV_PATTERN = re.compile(r"API_KEY|TOKEN", re.IGNORECASE)
+MIN_SECRET_LENGTH = 8  # shorter env values (flags like TOKEN=1) would match by accident
+
+Migration = Callable[[dict[str, Any]], dict[str, Any]]
+MIGRATIONS: dict[int, Migration] = {}
+"""``MIGRATIONS[v]`` turns a version-``v`` dict into a version ``v + 1`` dict (and sets schema_version)."""
+
+
+class ResultFileError(DataFormatError):
+    """A result file cannot be read: invalid JSON, an unknown schema_version, invalid fields."""
+
+
+class SecretLeakError(ShopbenchError):
+    """A result record contains the value of a secret environment variable; nothing was written."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, ser_json_inf_nan="strings")
+
+
+class GainsInfo(_Model):
+    labels: dict[str, int]
+    relevant_level: int
+
+
+class DatasetCountsInfo(_Model):
+    products: int
+    queries: int
+    judgements: int
+    queries_per_split: dict[str, int]
+    judgements_per_split: dict[str, int]
+    judgements_per_gain: dict[int, int]
+
+
+class DatasetInfo(_Model):
+    name: str
+    split: str
+    checksum: str
+    counts: DatasetCountsInfo
+    gains: GainsInfo
+
+
+class RetrieverInfo(_Model):
+    name: str
+    config: dict[str, Any] = Field(default_factory=dict)
+    model_id: str | None = None
+    model_revision: str | None = None
+    weights_sha256: str | None = None
+
+
+class Efficiency(_Model):
+    index_s: float | None = None
+    encode_docs_per_s: float | None = None
+    encode_queries_per_s: float | None = None
+    search_ms_p50: float | None = None
+    search_ms_p95: float | None = None
+    qps: float | None = None
+    index_bytes: float | None = None
+    nnz_doc: float | None = None
+    nnz_query: float | None = None
+
+
+class Environment(_Model):
+    python: str
+    packages: dict[str, str]
+    platform: str
+    cpu: str
+    cpu_count: int | None = None
+    gpu: str | None = None
+
+
+class ResultRecord(_Model):
+    """Everything needed to trace one evaluation back to its inputs (see DESIGN.md)."""
+
+    schema_version: Literal[1] = 1
+    dataset: DatasetInfo
+    text_builder: dict[str, Any] = Field(default_factory=dict)
+    retriever: RetrieverInfo
+    protocol: str = EVAL_PROTOCOL
+    metrics: dict[str, float]
+    per_query: dict[str, dict[str, float]] = Field(default_factory=dict)
+    excluded_queries: list[str] = Field(default_factory=list)
+    judged_at_10: float | None = None
+    efficiency: Efficiency = Field(default_factory=Efficiency)
+    environment: Environment
+    seed: int | None = None
+    command: list[str] = Field(default_factory=list)
+    started_at: AwareDatetime
+    finished_at: AwareDatetime
+    run_file: str = ""
+    reused_index: bool = False
+
+    @field_validator("started_at", "finished_at")
+    @classmethod
+    def _to_utc(cls, value: datetime) -> datetime:
+        return value.astimezone(UTC)
+
+    @field_validator("run_file")
+    @classmethod
+    def _relative_name(cls, value: str) -> str:
+        if value and (Path(value).name != value or value in {".", ".."}):
+            raise ValueError(f"run_file must be a bare file name beside the result file, got {value!r}")
+        return value
+
+
+def dataset_info(dataset: Dataset, split: str) -> DatasetInfo:
+    """The dataset part of a record: identity, checksum, counts and gain scheme."""
+    dataset.split(split)  # raises a ShopbenchError naming the valid splits
+    c = dataset.counts
+    counts = DatasetCountsInfo(
+        products=c.products, queries=c.queries, judgements=c.judgements,
+        queries_per_split=dict(c.queries_per_split), judgements_per_split=dict(c.judgements_per_split),
+        judgements_per_gain=dict(c.judgements_per_gain),
+    )
+    gains = GainsInfo(labels=dict(dataset.gains.labels), relevant_level=dataset.gains.relevant_level)
+    return DatasetInfo(name=dataset.name, split=split, checksum=dataset.checksum, counts=counts, gains=gains)
+
+
+def environment_snapshot(gpu: str | None = None) -> Environment:
+    """Python, package versions (from metadata; nothing is imported), platform, CPU and GPU."""
+    packages = {}
+    for name in PACKAGES:
+        try:
+            packages[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return Environment(python=platform.python_version(), packages=packages, platform=platform.platform(),
+                       cpu=_cpu_name(), cpu_count=os.cpu_count(), gpu=gpu or _gpu_name())
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _gpu_name() -> str | None:
+    torch = sys.modules.get("torch")  # only when the caller already imported it
+    if torch is not None and torch.cuda.is_available():
+        return str(torch.cuda.get_device_name(0))
+    if shutil.which("nvidia-smi"):
+        try:
+            out = subprocess.run(["nvidia-smi", "--query-gpu=name", "--format=csv,noheader"], capture_output=True,
+                                 text=True, timeout=10, check=True).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return ", ".join(line.strip() for line in out.splitlines() if line.strip()) or None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Secrets
+
+
+def find_secrets(record: ResultRecord) -> list[str]:
+    """Where the record holds the value of an env var named like *API_KEY* / *TOKEN*: 'field (VAR)' items."""
+    secrets = {name: value for name, value in os.environ.items()
+               if SECRET_ENV_PATTERN.search(name) and len(value) >= MIN_SECRET_LENGTH}
+    if not secrets:
+        return []
+    found: list[str] = []
+    for where, text in _strings(record.model_dump(mode="json"), ""):
+        found.extend(f"{where} ({name})" for name, value in secrets.items() if value in text)
+    return found
+
+
+def _strings(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield f"{where}.{key}" if where else str(key), str(key)
+            yield from _strings(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, f"{where}[{i}]")
+
+
+def check_no_secrets(record: ResultRecord) -> None:
+    found = find_secrets(record)
+    if found:
+        raise SecretLeakError(f"refusing to save a result that contains secret values: {', '.join(found)}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Save and load
+
+
+def result_stem(record: ResultRecord) -> str:
+    """``<dataset>__<split>__<retriever>__<UTC start, YYYYmmddTHHMMSSZ>`` with unsafe characters replaced."""
+    stamp = record.started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    parts = (record.dataset.name, record.dataset.split, record.retriever.name)
+    return "__".join([*map(_safe, parts), stamp])
+
+
+def _safe(part: str) -> str:
+    cleaned = re.sub(r"_{2,}", "_", re.sub(r"[^A-Za-z0-9._-]+", "-", part)).strip(".-_")
+    return cleaned or "unnamed"
+
+
+def save_result(record: ResultRecord, run: Run, out_dir: Path | str) -> Path:
+    """Write ``<stem>.trec`` then ``<stem>.json`` into ``out_dir``; returns the JSON path.
+
+    ``record.run_file`` is set to the TREC file's name. Both files are written atomically; when either
+    name exists, ``-2``, ``-3``, ... is appended to the stem, so nothing is ever replaced.
+    """
+    check_no_secrets(record)
+    out = Path(out_dir)
+    stem = result_stem(record)
+    for attempt in range(1, 10_000):
+        name = stem if attempt == 1 else f"{stem}-{attempt}"
+        trec, result = out / f"{name}.trec", out / f"{name}.json"
+        if trec.exists() or result.exists():
+            continue
+        final = record.model_copy(update={"run_file": trec.name})
+        payload = final.model_dump_json(indent=2).encode("utf-8") + b"\n"
+        try:
+            write_trec(run, trec, tag=_safe(record.retriever.name))
+        except OutputExistsError:
+            continue
+        try:
+            atomic_write(result, partial(_write_bytes, payload))
+        except OutputExistsError:  # another writer took this name between our check and our write
+            trec.unlink(missing_ok=True)
+            continue
+        except BaseException:
+            trec.unlink(missing_ok=True)
+            raise
+        return result
+    raise ShopbenchError(f"could not find a free result file name for {stem} in {out}")
+
+
+def _write_bytes(data: bytes, handle: IO[bytes]) -> None:
+    handle.write(data)
+
+
+def load_result(path: Path | str) -> ResultRecord:
+    """Read a result file of any known schema_version, migrating it to the current one."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise MissingDataError(f"result file not found: {path}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultFileError(path, f"not valid JSON ({exc})") from None
+    data = migrate(data, path)
+    try:
+        return ResultRecord.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
+        raise ResultFileError(path, f"invalid result record ({exc.error_count()} problems): {problems}") from None
+
+
+def migrate(data: Any, path: Path) -> dict[str, Any]:
+    """Upgrade a parsed result file to :data:`SCHEMA_VERSION` through :data:`MIGRATIONS`."""
+    if not isinstance(data, dict):
+        raise ResultFileError(path, "not a result record (the JSON is not an object)")
+    version = data.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ResultFileError(path, f"missing or invalid schema_version {version!r}", field="schema_version")
+    if version > SCHEMA_VERSION:
+        raise ResultFileError(
+            path, f"schema_version {version} is newer than this shopbench understands (<= {SCHEMA_VERSION}); "
+            "upgrade shopbench to read it", field="schema_version")
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](dict(data))
+        if data.get("schema_version") != version + 1:
+            raise ResultFileError(path, f"migration from schema_version {version} did not produce {version + 1}")
+        version += 1
+    return data
