@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import pytest
+
+from benchmark.datasets.text import TextFormat
+from benchmark.errors import UnknownNameError
+from benchmark.store.base import FusionMethod
+from retrievers.registry import BM25Config, ConfigError, HybridConfig, load_config_file, parse_value, resolve_config
+
+
+def test_defaults_resolve_to_typed_configs():
+    cfg = resolve_config("bm25")
+    assert isinstance(cfg, BM25Config) and (cfg.k1, cfg.b, cfg.stemmer, cfg.stopwords) == (0.9, 0.4, "porter", True)
+    hybrid = resolve_config("hybrid")
+    assert isinstance(hybrid, HybridConfig) and hybrid.fusion is FusionMethod.RRF and hybrid.rrf_k == 60
+
+
+def test_set_values_are_typed():
+    cfg = resolve_config("bm25", ["k1=1.2", "stopwords=false", "text_format=series"])
+    assert cfg.k1 == 1.2 and cfg.stopwords is False and cfg.text_format is TextFormat.SERIES
+    assert parse_value("60") == 60 and parse_value("null") is None and parse_value("a: b") == "a: b"
+    assert resolve_config("hybrid", {"fusion": "dbsf"}).fusion is FusionMethod.DBSF
+
+
+def test_invalid_values_and_keys_are_named():
+    with pytest.raises(ConfigError, match=r"k1: Input should be a valid number"):
+        resolve_config("bm25", ["k1=high"])
+    with pytest.raises(ConfigError, match=r"modle: Extra inputs are not permitted \(settings: text_format, model, batch_size"):
+        resolve_config("splade", ["modle=x"])
+    with pytest.raises(UnknownNameError, match="valid: bm25, splade, splade-ft, dense, hybrid"):
+        resolve_config("colbert")
+
+
+def test_config_file_flat_or_keyed_by_retriever(tmp_path):
+    keyed = tmp_path / "keyed.yaml"
+    keyed.write_text("bm25:\n  k1: 1.5\nsplade:\n  batch_size: 8\n")
+    assert load_config_file(keyed, "bm25") == {"k1": 1.5}
+    assert load_config_file(keyed, "splade") == {"batch_size": 8}
+    flat = tmp_path / "flat.yaml"
+    flat.write_text("k1: 2.0\nb: 0.5\n")
+    assert resolve_config("bm25", load_config_file(flat, "bm25")).k1 == 2.0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n")
+    with pytest.raises(ConfigError, match="bad.yaml: expected a mapping"):
+        load_config_file(bad, "bm25")
