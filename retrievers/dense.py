@@ -3,44 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from benchmark.store.base import Distance, VectorKind, VectorSpec
 from retrievers import models
 from retrievers.base import EncoderIdentity, Progress
-from retrievers.neural import device_of, encode_sorted, quiet_model_loading
+from retrievers.neural import ModelSettings, encode_sorted, load_model
 
-
-@dataclass(frozen=True, slots=True)
-class DenseSettings:
-    model: str
-    batch_size: int = 64
-    max_length: int = 256
-    device: str = "auto"
+DenseSettings = ModelSettings
 
 
 class DenseEncoder:
     def __init__(self, settings: DenseSettings, vector_name: str = "dense") -> None:
         from sentence_transformers import SentenceTransformer
 
-        quiet_model_loading()
-
         self.settings = settings
-        resolved = models.resolve(settings.model)
-        try:
-            self.model = SentenceTransformer(resolved, device=device_of(settings.device))
-        except Exception as err:  # noqa: BLE001 - any load failure is reported with the path
-            raise models.ModelError(f"{settings.model}: cannot load as a SentenceTransformer model: {err}") from err
+        self.model, self.model_identity = load_model(SentenceTransformer, settings, "SentenceTransformer")
         if any(type(m).__name__ == "SpladePooling" for m in self.model.modules()):
             raise models.ModelError(f"{settings.model}: this is a SPLADE model; use the splade retriever")
-        self.model.max_seq_length = settings.max_length
         get_dim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         dim = get_dim()
         if not dim:
             raise models.ModelError(f"{settings.model}: the model does not declare an embedding dimension")
-        self.model_identity = models.identity(settings.model, resolved)
         self.spec = VectorSpec(vector_name, VectorKind.DENSE, size=int(dim), distance=Distance.COSINE)
 
     @property

@@ -3,12 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from retrievers.base import Progress
+from retrievers import models
+from retrievers.base import ModelIdentity, Progress
 
 T = TypeVar("T")
 CHUNK = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    """Which model a neural encoder loads and how it runs it (batch size and device do not change vectors)."""
+
+    model: str
+    batch_size: int = 64
+    max_length: int = 256
+    device: str = "auto"
+
+
+def load_model(cls: type, settings: ModelSettings, what: str) -> tuple[Any, ModelIdentity]:
+    """Instantiate a sentence-transformers class on a resolved model; failures name the model."""
+    quiet_model_loading()
+    resolved = models.resolve(settings.model)
+    try:
+        model = cls(resolved, device=device_of(settings.device))
+    except Exception as err:  # noqa: BLE001 - any load failure is reported with the path
+        raise models.ModelError(f"{settings.model}: cannot load as a {what} model: {err}") from err
+    model.max_seq_length = settings.max_length
+    return model, models.identity(settings.model, resolved)
 
 
 def device_of(requested: str) -> str:

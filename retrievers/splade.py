@@ -8,39 +8,24 @@ so does a plain masked-LM checkpoint (sentence-transformers builds MLM + SPLADE 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from benchmark.store.base import SparseVector, VectorKind, VectorSpec
 from retrievers import models
 from retrievers.base import EncoderIdentity, Progress
-from retrievers.neural import device_of, encode_sorted, quiet_model_loading
+from retrievers.neural import ModelSettings, encode_sorted, load_model
 
-
-@dataclass(frozen=True, slots=True)
-class SpladeSettings:
-    model: str
-    batch_size: int = 64
-    max_length: int = 256
-    device: str = "auto"
+SpladeSettings = ModelSettings
 
 
 class SpladeEncoder:
     def __init__(self, settings: SpladeSettings, vector_name: str = "splade") -> None:
         from sentence_transformers import SparseEncoder
 
-        quiet_model_loading()
-
         self.settings = settings
-        resolved = models.resolve(settings.model)
-        try:
-            self.model = SparseEncoder(resolved, device=device_of(settings.device))
-        except Exception as err:  # noqa: BLE001 - any load failure is reported with the path
-            raise models.ModelError(f"{settings.model}: cannot load as a SPLADE / SparseEncoder model: {err}") from err
+        self.model, self.model_identity = load_model(SparseEncoder, settings, "SPLADE / SparseEncoder")
         _require_splade(self.model, settings.model)
-        self.model.max_seq_length = settings.max_length
-        self.model_identity = models.identity(settings.model, resolved)
         self.spec = VectorSpec(vector_name, VectorKind.SPARSE)
 
     @property
