@@ -39,6 +39,7 @@ from benchmark.results import (
 from benchmark.runs import Run, drop_self
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
+from benchmark.vector_cache import VectorCache
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import IndexStats, Retriever
 
@@ -106,14 +107,15 @@ def _save_state(retriever: Retriever, path: Path) -> None:
     tmp.replace(path)
 
 
-def build_index(retriever: Retriever, documents: Sequence[str], collection: Collection, state: Path) -> dict:
+def build_index(retriever: Retriever, documents: Sequence[str], collection: Collection, state: Path,
+                cache: VectorCache | None = None) -> dict:
     """Encode + upsert everything, then mark the collection complete (the marker is written last)."""
     start = time.perf_counter()
     with stage(f"{retriever.name}: corpus statistics"):
         retriever.prepare(documents)
     with _progress() as bar:
         task = bar.add_task(f"indexing with {retriever.name}", total=len(documents))
-        stats: IndexStats = retriever.index(documents, collection, lambda n: bar.advance(task, n))
+        stats: IndexStats = retriever.index(documents, collection, lambda n: bar.advance(task, n), cache)
     _save_state(retriever, state)
     meta = {"index_s": time.perf_counter() - start, "encode_docs_per_s": stats.encode_docs_per_s,
             "nnz_doc": stats.nnz_doc, "documents": stats.documents}
@@ -146,7 +148,8 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
             _restore_state(retriever, documents, _state_path(cache_root, key))
             meta = dict(collection.info().meta)
         else:
-            meta = build_index(retriever, documents, collection, _state_path(cache_root, key))
+            vectors = VectorCache(cache_root / "vectors", corpus_key(dataset, retriever.text_builder))
+            meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
         qids = list(view.queries)
         k = request.k + 1 if request.drop_self_hits else request.k
         with stage(f"searching {len(qids):,} queries"):

@@ -67,7 +67,7 @@ def test_second_run_reuses_the_index_and_gives_identical_results(tmp_path, monke
 def test_interrupted_indexing_is_never_reused(tmp_path, monkeypatch):
     original = Retriever.index
 
-    def interrupted(self, documents, collection, progress=None):
+    def interrupted(self, documents, collection, progress=None, cache=None):
         collection.upsert(range(3), {e.spec.name: e.encode_documents(documents[:3]) for e in self.encoders})
         raise KeyboardInterrupt
 
