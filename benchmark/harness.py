@@ -76,7 +76,8 @@ def _progress() -> Progress:
 
 def index_key(dataset: Dataset, retriever: Retriever) -> str:
     digest = hashlib.sha256(f"{corpus_key(dataset, retriever.text_builder)}:{retriever.index_fingerprint()}".encode())
-    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{dataset.name}-{retriever.name}")[:80]
+    kinds = "-".join(e.identity.kind for e in retriever.encoders)  # not the retriever name: same vectors, same index
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{dataset.name}-{kinds}")[:80]
     return f"{readable}-{digest.hexdigest()[:24]}"
 
 

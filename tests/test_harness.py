@@ -112,6 +112,7 @@ def test_neural_retrievers_run_offline_on_bundled_models(tmp_path):
     ft = run_benchmark(request(tmp_path, retriever="splade-ft",
                                overrides=[f"model={bundled_path('bundled:splade-tiny')}"])).record
     assert ft.metrics == pytest.approx(results["splade"].metrics)
+    assert ft.reused_index  # same weights, same texts: the splade index is shared, not rebuilt
     assert ft.retriever.weights_sha256 == results["splade"].retriever.weights_sha256
 
 
