@@ -1,0 +1,98 @@
+"""`bench leaderboard`: result files in, LEADERBOARD.md and its plots out, written atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO
+
+from benchmark.runs import atomic_write
+from leaderboard import plots as plotting
+from leaderboard.collect import BadFile, scan
+from leaderboard.errors import LeaderboardError
+from leaderboard.markdown import slug
+from leaderboard.options import StatOptions
+from leaderboard.render import Plots, document
+from leaderboard.table import PRIMARY, Table, build_table
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderboardReport:
+    output: Path
+    tables: int
+    results: int
+    superseded: int
+    bad_files: tuple[BadFile, ...]
+    plots: tuple[Path, ...] = field(default_factory=tuple)
+    plots_missing_reason: str | None = None
+
+
+def plots_dir(output: Path) -> Path:
+    """``LEADERBOARD.md`` -> ``leaderboard_plots/`` beside it."""
+    return output.parent / f"{output.stem.lower()}_plots"
+
+
+def build_leaderboard(results_dir: Path | str, output: Path | str, options: StatOptions,
+                      *, draw_plots: bool = True) -> LeaderboardReport:
+    """Scan ``results_dir``, test, render and write ``output`` (and PNGs beside it) atomically."""
+    results_dir, output = Path(results_dir), Path(output)
+    found = scan(results_dir)
+    if not found.groups:
+        detail = f"; {len(found.bad_files)} unreadable file(s): " + "; ".join(map(str, found.bad_files[:3])) \
+            if found.bad_files else ""
+        raise LeaderboardError(f"no usable result files in {results_dir}{detail}")
+    tables = [build_table(group, found, options) for group in found.groups]
+    written: list[Path] = []
+    plot_links = Plots(missing_reason=None if draw_plots else "disabled with --no-plots")
+    if draw_plots:
+        if plotting.available():
+            plot_links, written = _write_plots(tables, output)
+        else:
+            plot_links = Plots(missing_reason="matplotlib is not installed; pip install 'shopbench[plots]'")
+    text = document(tables, found, options, plot_links, source=results_dir.as_posix())
+    write_file(output, text.encode("utf-8"))
+    return LeaderboardReport(output, len(tables), sum(len(t.rows) for t in tables),
+                             sum(len(g.superseded) for g in found.groups), found.bad_files, tuple(written),
+                             plot_links.missing_reason)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` atomically: readers see the old file or the new one, never a partial one."""
+    atomic_write(path, partial(_write, data), overwrite=True)
+
+
+def _write(data: bytes, handle: IO[bytes]) -> None:
+    handle.write(data)
+
+
+def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Path]]:
+    folder = plots_dir(output)
+    written: list[Path] = []
+    per_table: dict[str, str] = {}
+
+    def save(name: str, png: bytes) -> str:
+        stem, number = name.removesuffix(".png"), 1
+        while folder / name in written:  # two titles with the same slug
+            number += 1
+            name = f"{stem}-{number}.png"
+        path = folder / name
+        write_file(path, png)
+        written.append(path)
+        return f"{folder.name}/{name}"
+
+    settings = [t.group.title for t in tables]
+    labels = sorted({row.label for t in tables for row in t.rows})
+    values = {(t.group.title, row.label): score for t in tables for row in t.rows
+              if (score := row.metric(PRIMARY)) is not None}
+    matrix = save(f"{slug(PRIMARY)}-by-dataset.png", plotting.bars_by_dataset(settings, labels, values, PRIMARY))
+    for tab in tables:
+        points = [plotting.Point(row.label, row.letter, latency, score) for row in tab.rows
+                  if (latency := row.result.record.efficiency.search_ms_p50) is not None
+                  and (score := row.metric(PRIMARY)) is not None]
+        if points:
+            name = f"{slug(tab.group.title)}-{slug(PRIMARY)}-vs-latency.png"
+            per_table[tab.group.title] = save(name, plotting.quality_vs_latency(points, PRIMARY, tab.group.title,
+                                                                                      labels))
+    return Plots(matrix, per_table), written

@@ -1,0 +1,74 @@
+"""What `bench compare` and `bench leaderboard` do, minus option parsing (the CLI stays thin)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from benchmark.console import console as log
+from leaderboard.build import build_leaderboard, write_file
+from leaderboard.compare import Comparison, SystemScores, compare_systems
+from leaderboard.options import StatOptions
+from leaderboard.render_compare import explanation, markdown, rich_tables
+from leaderboard.resolve import Selection, choose_metrics, select
+
+
+@dataclass(frozen=True, slots=True)
+class CompareOutcome:
+    comparison: Comparison
+    selection: Selection
+    markdown: str
+
+
+def compare_results(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,
+                    metrics: Sequence[str] | None, options: StatOptions) -> CompareOutcome:
+    """Select the results, test every pair on each metric, and render the markdown."""
+    selection = select(items, results_dir, dataset, split)
+    chosen = choose_metrics(metrics, selection.key)
+    systems = [SystemScores(label, r.system, r.record.per_query) for label, r in zip(selection.labels, selection.results)]
+    comparison = compare_systems(systems, chosen, options)
+    paths = [_shown_path(r.path, results_dir) for r in selection.results]
+    return CompareOutcome(comparison, selection, markdown(comparison, selection, paths))
+
+
+def _shown_path(path: Path, results_dir: Path) -> str:
+    try:
+        return path.relative_to(results_dir).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,
+                    metrics: Sequence[str] | None, options: StatOptions, markdown_path: str | None) -> None:
+    """`bench compare`: rich tables on stdout, or markdown on stdout (``-``) or in a file."""
+    outcome = compare_results(items, results_dir, dataset, split, metrics, options)
+    for bad in outcome.selection.bad_files:
+        log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
+    if markdown_path == "-":
+        print(outcome.markdown, end="")
+        return
+    out = Console(highlight=False)
+    for table in rich_tables(outcome.comparison, outcome.selection):
+        out.print(table)
+    out.print(explanation(outcome.comparison), markup=False)
+    for note in outcome.comparison.notes:
+        out.print(f"note: {note}", markup=False)
+    if markdown_path:
+        write_file(Path(markdown_path), outcome.markdown.encode("utf-8"))
+        log.print(f"[green]wrote[/] {escape(markdown_path)}", highlight=False)
+
+
+def leaderboard_command(results_dir: Path, output: Path, options: StatOptions, plots: bool) -> None:
+    """`bench leaderboard`: write the file, then say what was skipped or superseded."""
+    report = build_leaderboard(results_dir, output, options, draw_plots=plots)
+    for bad in report.bad_files:
+        log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
+    if report.plots_missing_reason:
+        log.print(f"[yellow]no plots:[/] {escape(report.plots_missing_reason)}", highlight=False)
+    log.print(f"[green]wrote[/] {escape(str(report.output))}: {report.results} results in {report.tables} table(s), "
+              f"{len(report.plots)} plot(s); {report.superseded} superseded, {len(report.bad_files)} skipped",
+              highlight=False, soft_wrap=True)

@@ -1,0 +1,139 @@
+"""What makes two results comparable, what makes two results the same system, and readable system labels.
+
+* **Comparability key**: dataset name, split, dataset checksum, gains (labels and relevant level), the
+  evaluation protocol string and the set of metric names. Results with different keys never share a table.
+* **System**: the retriever name plus everything that distinguishes its settings (its resolved config,
+  model id, revision and weights hash, and the text builder). Two settings of one retriever are two systems.
+* **Label**: the retriever name, plus the settings that tell apart systems sharing that name
+  (``bm25 (k1=1.2)``), or a short hash when nothing readable differs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from benchmark.results import ResultRecord
+
+MAX_LABEL_SETTINGS = 3
+MAX_VALUE_CHARS = 24
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ComparabilityKey:
+    dataset: str
+    split: str
+    checksum: str
+    gains: tuple[tuple[str, int], ...]
+    relevant_level: int
+    protocol: str
+    metrics: tuple[str, ...]
+
+    @classmethod
+    def of(cls, record: ResultRecord) -> ComparabilityKey:
+        gains = tuple(sorted(record.dataset.gains.labels.items()))
+        return cls(record.dataset.name, record.dataset.split, record.dataset.checksum, gains,
+                   record.dataset.gains.relevant_level, record.protocol, tuple(sorted(record.metrics)))
+
+    @property
+    def setting(self) -> tuple[str, str]:
+        return (self.dataset, self.split)
+
+    def differences(self, other: ComparabilityKey) -> list[str]:
+        """Human-readable names of what differs from ``other`` (empty when the keys are equal)."""
+        found = []
+        if self.setting != other.setting:
+            found.append(f"dataset/split {self.dataset}/{self.split} vs {other.dataset}/{other.split}")
+        if self.checksum != other.checksum:
+            found.append(f"dataset checksum {self.checksum[:12]}… vs {other.checksum[:12]}…")
+        if (self.gains, self.relevant_level) != (other.gains, other.relevant_level):
+            found.append(f"gain map {_gains(self)} vs {_gains(other)}")
+        if self.protocol != other.protocol:
+            found.append(f"evaluation protocol '{self.protocol[:40]}…' vs '{other.protocol[:40]}…'")
+        if self.metrics != other.metrics:
+            only_here = sorted(set(self.metrics) - set(other.metrics))
+            only_there = sorted(set(other.metrics) - set(self.metrics))
+            found.append("metric set" + "".join(
+                f" {sign}{','.join(names)}" for sign, names in (("+", only_here), ("-", only_there)) if names))
+        return found
+
+
+def _gains(key: ComparabilityKey) -> str:
+    return "{" + ", ".join(f"{label}:{gain}" for label, gain in key.gains) + f"}} relevant>={key.relevant_level}"
+
+
+def system_settings(record: ResultRecord) -> dict[str, Any]:
+    """Everything that distinguishes a system besides its name, as one JSON-able dict."""
+    info = record.retriever
+    return {"config": info.config, "model_id": info.model_id, "model_revision": info.model_revision,
+            "weights_sha256": info.weights_sha256, "text_builder": record.text_builder}
+
+
+def system_id(record: ResultRecord) -> str:
+    """``name#<12 hex>``: stable across runs and machines for the same retriever settings."""
+    canonical = json.dumps(system_settings(record), sort_keys=True, separators=(",", ":"), default=str)
+    return f"{record.retriever.name}#{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"
+
+
+def system_labels(systems: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, str]:
+    """Labels for systems given as ``id -> (retriever name, settings)``; unique, deterministic."""
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for sid, (name, _) in sorted(systems.items()):
+        by_name[name].append(sid)
+    labels: dict[str, str] = {}
+    for name, ids in by_name.items():
+        if len(ids) == 1:
+            labels[ids[0]] = name
+            continue
+        flat = {sid: _flatten(systems[sid][1]) for sid in ids}
+        differing = sorted(k for k in set().union(*flat.values()) if len({repr(f.get(k)) for f in flat.values()}) > 1)
+        for sid in ids:
+            labels[sid] = _label(name, sid, flat[sid], differing)
+    counts: dict[str, int] = defaultdict(int)
+    for label in labels.values():
+        counts[label] += 1
+    return {sid: label if counts[label] == 1 else f"{label} #{sid.rsplit('#', 1)[-1][:6]}"
+            for sid, label in labels.items()}
+
+
+def _label(name: str, sid: str, flat: Mapping[str, Any], differing: list[str]) -> str:
+    # the model id first, then settings; hashes only when nothing readable differs
+    ordered = sorted(differing, key=lambda k: (k != "model_id", "sha256" in k, k))
+    shown: dict[str, str] = {}
+    for key in ordered:
+        leaf, value = key.rsplit(".", 1)[-1], _short(flat.get(key))
+        if value == "None" or leaf in shown or value in shown.values() or ("sha256" in key and shown):
+            continue
+        shown[leaf] = value
+    if not shown:
+        return f"{name} #{sid.rsplit('#', 1)[-1][:6]}"
+    items = list(shown.items())[:MAX_LABEL_SETTINGS]
+    return f"{name} (" + ", ".join(f"{k}={v}" for k, v in items) + ")"
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if isinstance(value, list):
+        out = {}
+        for i, item in enumerate(value):
+            out.update(_flatten(item, f"{prefix}.{i}"))
+        return out
+    return {prefix: value}
+
+
+def labels_for(records: Iterable[ResultRecord]) -> dict[str, str]:
+    """System id -> label for the systems of ``records``."""
+    return system_labels({system_id(r): (r.retriever.name, system_settings(r)) for r in records})

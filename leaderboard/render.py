@@ -1,0 +1,171 @@
+"""The leaderboard as markdown: per-setting tables with letters and provenance, the cross-dataset matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from benchmark.results import Efficiency
+from leaderboard.collect import BadFile, Scan
+from leaderboard.markdown import bold, code, escape, sup, table
+from leaderboard.options import StatOptions
+from leaderboard.provenance import provenance_lines
+from leaderboard.table import PRIMARY, Table
+
+MISSING = "—"
+
+
+@dataclass(frozen=True, slots=True)
+class EfficiencyColumn:
+    header: str
+    value: Callable[[Efficiency], float | None]
+    fmt: str
+    lower_is_better: bool
+
+
+EFFICIENCY_COLUMNS = (
+    EfficiencyColumn("search ms/q p50", lambda e: e.search_ms_p50, "{:.2f}", True),
+    EfficiencyColumn("encode docs/s", lambda e: e.encode_docs_per_s, "{:,.0f}", False),
+    EfficiencyColumn("index MB", lambda e: None if e.index_bytes is None else e.index_bytes / 2**20, "{:.1f}", True),
+    EfficiencyColumn("nnz/doc", lambda e: e.nnz_doc, "{:.1f}", True),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Plots:
+    """Relative links to the plots (or why there are none)."""
+
+    matrix: str | None = None
+    per_table: Mapping[str, str] | None = None
+    missing_reason: str | None = None
+
+
+def _best(values: Sequence[float | None], fmt: str, lower_is_better: bool) -> set[str]:
+    shown = [fmt.format(v) for v in values if v is not None]
+    if not shown:
+        return set()
+    present = [v for v in values if v is not None]
+    best = min(present) if lower_is_better else max(present)
+    return {fmt.format(best)}
+
+
+def _cell(text: str, best: set[str], letters: str = "") -> str:
+    return (bold(text) if text in best else text) + sup(letters)
+
+
+def table_lines(tab: Table) -> list[str]:
+    header = ["", "system", "model", *tab.metrics]
+    if PRIMARY in tab.metrics:
+        header.append(f"Δ% {PRIMARY} vs {escape(tab.baseline.label) if tab.baseline else 'bm25'}")
+    header.extend(c.header for c in EFFICIENCY_COLUMNS)
+    columns: list[list[str]] = [[row.letter for row in tab.rows], [escape(row.label) for row in tab.rows],
+                                [escape(row.result.record.retriever.model_id or MISSING) for row in tab.rows]]
+    for metric in tab.metrics:
+        values = [row.metric(metric) for row in tab.rows]
+        best = _best(values, "{:.4f}", False) if len(tab.rows) > 1 else set()
+        columns.append([MISSING if v is None else _cell(f"{v:.4f}", best, tab.letters(metric, i))
+                        for i, v in enumerate(values)])
+    if PRIMARY in tab.metrics:
+        columns.append([_relative(tab, i) for i in range(len(tab.rows))])
+    for column in EFFICIENCY_COLUMNS:
+        values = [column.value(row.result.record.efficiency) for row in tab.rows]
+        best = _best(values, column.fmt, column.lower_is_better) if len(tab.rows) > 1 else set()
+        columns.append([MISSING if v is None else _cell(column.fmt.format(v), best) for v in values])
+    rows = [list(cells) for cells in zip(*columns)]
+    return table(header, rows, ["l", "l", "l", *"r" * (len(header) - 3)])
+
+
+def _relative(tab: Table, index: int) -> str:
+    row = tab.rows[index]
+    if tab.baseline is None:
+        return MISSING
+    if row is tab.baseline:
+        return "baseline"
+    base, value = tab.baseline.metric(PRIMARY), row.metric(PRIMARY)
+    if base is None or value is None or base == 0:
+        return MISSING
+    return f"{(value - base) / base:+.1%}"
+
+
+def section_lines(tab: Table, scan: Scan, plot: str | None) -> list[str]:
+    group = tab.group
+    lines = [f"## {escape(group.title)}", ""]
+    if group.differences:
+        lines.extend(["Kept apart from the other variants of this dataset and split: "
+                      + " / ".join(escape(d) for d in group.differences) + ".", ""])
+    lines.extend(table_lines(tab))
+    lines.append("")
+    per_metric = ", ".join(f"{m}: {tab.comparison.family_size(m)}" for m in tab.metrics)
+    lines.append(f"{len(tab.rows)} systems; tests per metric ({per_metric}). "
+                 "Bold: best in column. Superscript x: significantly better than row x.")
+    for note in tab.comparison.notes:
+        lines.append(f"Note: {escape(note)}.")
+    if tab.baseline is None:
+        lines.append("Note: no bm25 row in this table, so no relative change is shown.")
+    lines.append("")
+    if plot:
+        lines.extend([f"![{escape(PRIMARY)} vs search latency, {escape(group.title)}]({plot})", ""])
+    lines.extend(provenance_lines(tab, scan.relative))
+    lines.append("")
+    return lines
+
+
+def matrix_lines(tables: Sequence[Table], labels: Sequence[str]) -> list[str]:
+    """Settings (rows) x systems (columns) on the primary metric; a missing result shows as —."""
+    header = ["dataset / split", *(escape(label) for label in labels)]
+    rows = []
+    for tab in tables:
+        values = {row.label: row.metric(PRIMARY) for row in tab.rows}
+        best = _best(list(values.values()), "{:.4f}", False)
+        rows.append([escape(tab.group.title), *(
+            MISSING if values.get(label) is None else _cell(f"{values[label]:.4f}", best) for label in labels)])
+    lines = [f"## {PRIMARY} across datasets", ""]
+    lines.extend(table(header, rows, ["l", *"r" * len(labels)]))
+    legend = (f"{MISSING}: no result for this system on this dataset and split. Bold: best in row. "
+              "Values from different rows are different test collections and are not compared.")
+    lines.extend(["", legend, ""])
+    return lines
+
+
+def how_to_read(options: StatOptions) -> str:
+    return (f"How to read: rows are sorted by {PRIMARY}. Each row has a letter; a superscript letter x on a "
+            "value means the row is significantly better than row x on that metric: "
+            f"{escape(options.describe())}, over all pairs of systems in the table, per metric. "
+            "No letter does not mean equal, only not shown to differ. Results whose dataset checksum, split, "
+            "gain map, protocol or metric set differ are never put in one table.")
+
+
+def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: Plots, source: str) -> str:
+    """The whole LEADERBOARD.md."""
+    labels = sorted({row.label for tab in tables for row in tab.rows})
+    lines = [
+        "# shopbench leaderboard",
+        "",
+        (f"Generated by `bench leaderboard` from the result files in {code(source)} "
+         f"({_count(sum(len(t.rows) for t in tables), 'result')} in {_count(len(tables), 'table')}). "
+         "Regenerating from the same files gives the same bytes."),
+        "",
+        how_to_read(options),
+        "",
+    ]
+    if plots.missing_reason:
+        lines.extend([f"Plots: not drawn ({escape(plots.missing_reason)}).", ""])
+    lines.extend(matrix_lines(tables, labels))
+    if plots.matrix:
+        lines.extend([f"![{PRIMARY} per system and dataset]({plots.matrix})", ""])
+    for tab in tables:
+        lines.extend(section_lines(tab, scan, (plots.per_table or {}).get(tab.group.title)))
+    lines.extend(bad_file_lines(scan.bad_files, scan))
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def bad_file_lines(bad: Sequence[BadFile], scan: Scan) -> list[str]:
+    if not bad:
+        return []
+    lines = ["## Files not used", "", "These files could not be read as result records and are not counted:", ""]
+    lines.extend(f"- {code(scan.relative(b.path))}: {escape(b.reason)}" for b in bad)
+    return [*lines, ""]
