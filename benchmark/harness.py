@@ -41,7 +41,7 @@ from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
 from benchmark.vector_cache import VectorCache
 from retrievers.registry import ConfigError, build, resolve_config
-from retrievers.retriever import IndexStats, Retriever
+from retrievers.retriever import IndexStats, Retriever, SearchStats
 
 
 @dataclass(frozen=True)
@@ -125,50 +125,74 @@ def build_index(retriever: Retriever, documents: Sequence[str], collection: Coll
     return meta
 
 
-def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
-    started = datetime.now(UTC)
-    dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
-                           cache_dir=request.cache_dir)
-    view = dataset.split(request.split)
+@dataclass(frozen=True)
+class _Searched:
+    hits: list
+    search: SearchStats
+    meta: dict
+    reused: bool
+    index_bytes: int
+
+
+def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retriever, documents: Sequence[str],
+                      queries: Sequence[str], store: Store) -> _Searched:
+    """Reuse the complete index or build it, then search every query of the split."""
+    cache_root = paths.cache_dir(request.cache_dir)
+    key = index_key(dataset, retriever)
+    collection = store.open(key, retriever.schema(request.shards, request.replication_factor))
+    reused = collection.is_complete()
+    if reused:
+        console.print(f"[dim]reusing index {key}[/]")
+        _restore_state(retriever, documents, _state_path(cache_root, key))
+        meta = dict(collection.info().meta)
+    else:
+        vectors = VectorCache(cache_root / "vectors", corpus_key(dataset, retriever.text_builder))
+        meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
+    k = request.k + 1 if request.drop_self_hits else request.k
+    with stage(f"searching {len(queries):,} queries"):
+        hits, search = retriever.search(queries, k, collection)
+    return _Searched(hits, search, meta, reused, collection.info().disk_bytes)
+
+
+def _efficiency(done: _Searched) -> Efficiency:
+    meta, search = done.meta, done.search
+    return Efficiency(
+        index_s=meta.get("index_s"), encode_docs_per_s=meta.get("encode_docs_per_s"),
+        encode_queries_per_s=search.encode_queries_per_s, search_ms_p50=search.percentile_ms(50),
+        search_ms_p95=search.percentile_ms(95), qps=search.qps, index_bytes=float(done.index_bytes or 0),
+        nnz_doc=meta.get("nnz_doc"), nnz_query=search.nnz_query,
+    )
+
+
+def _load_retriever(request: RunRequest) -> Retriever:
     config = resolve_config(request.retriever, request.overrides)
     with stage(f"loading retriever {request.retriever}"):
         retriever = build(request.retriever, config)
     if retriever.fusion and retriever.fusion.prefetch_limit < request.k:
         raise ConfigError(f"prefetch_limit ({retriever.fusion.prefetch_limit}) must be >= k ({request.k})")
+    return retriever
+
+
+def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
+    started = datetime.now(UTC)
+    dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
+                           cache_dir=request.cache_dir)
+    view = dataset.split(request.split)
+    retriever = _load_retriever(request)
     texts = build_texts(dataset, retriever.text_builder)
-    doc_ids, documents = list(texts), list(texts.values())
-    cache_root = paths.cache_dir(request.cache_dir)
+    doc_ids, qids = list(texts), list(view.queries)
     own_store = store is None
-    store = store or make_store(request.qdrant_url, cache_root)
+    store = store or make_store(request.qdrant_url, paths.cache_dir(request.cache_dir))
     try:
-        key = index_key(dataset, retriever)
-        collection = store.open(key, retriever.schema(request.shards, request.replication_factor))
-        reused = collection.is_complete()
-        if reused:
-            console.print(f"[dim]reusing index {key}[/]")
-            _restore_state(retriever, documents, _state_path(cache_root, key))
-            meta = dict(collection.info().meta)
-        else:
-            vectors = VectorCache(cache_root / "vectors", corpus_key(dataset, retriever.text_builder))
-            meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
-        qids = list(view.queries)
-        k = request.k + 1 if request.drop_self_hits else request.k
-        with stage(f"searching {len(qids):,} queries"):
-            hits, search = retriever.search([view.queries[q] for q in qids], k, collection)
-        index_bytes = collection.info().disk_bytes
+        done = _index_and_search(request, dataset, retriever, list(texts.values()),
+                                 [view.queries[q] for q in qids], store)
     finally:
         if own_store:
             store.close()
-    run = Run.from_hits({q: [(doc_ids[p], s) for p, s in h] for q, h in zip(qids, hits, strict=True)})
+    run = Run.from_hits({q: [(doc_ids[p], s) for p, s in h] for q, h in zip(qids, done.hits, strict=True)})
     if request.drop_self_hits:
         run = Run.from_hits({q: list(h) for q, h in drop_self(run).items()}, k=request.k)
     evaluation = evaluate(view.qrels, run, dataset.gains.relevant_level, queries=qids)
-    efficiency = Efficiency(
-        index_s=meta.get("index_s"), encode_docs_per_s=meta.get("encode_docs_per_s"),
-        encode_queries_per_s=search.encode_queries_per_s, search_ms_p50=search.percentile_ms(50),
-        search_ms_p95=search.percentile_ms(95), qps=search.qps, index_bytes=float(index_bytes or 0),
-        nnz_doc=meta.get("nnz_doc"), nnz_query=search.nnz_query,
-    )
     record = ResultRecord(
         dataset=dataset_info(dataset, request.split),
         text_builder=retriever.text_builder.config(),
@@ -177,17 +201,15 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
         per_query={m: dict(v) for m, v in evaluation.per_query.items()},
         excluded_queries=list(evaluation.excluded_queries),
         judged_at_10=judged_at_k(view.qrels, run, 10, queries=evaluation.query_ids),
-        efficiency=efficiency,
+        efficiency=_efficiency(done),
         environment=environment_snapshot(),
         command=list(request.command),
         started_at=started,
         finished_at=datetime.now(UTC),
-        reused_index=reused,
+        reused_index=done.reused,
     )
     path = save_result(record, run, request.output_dir)
     return RunOutcome(load_result(path), path, evaluation)
-
-
 
 
 def _retriever_info(retriever: Retriever) -> RetrieverInfo:
