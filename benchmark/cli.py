@@ -137,7 +137,7 @@ def run_command(
     dataset: Annotated[list[str], typer.Option("--dataset", "-d", help="esci, wands, homedepot, demo or beir:PATH (repeatable).")],
     split: Annotated[str, typer.Option(help="Split to search and evaluate.")] = "test",
     k: Annotated[int, typer.Option("-k", help="Hits per query kept in the run (metrics use @10 and @100).")] = 100,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value, repeatable (e.g. k1=1.2, model=PATH).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value (all retrievers) or NAME.key=value (one), repeatable.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="YAML file of retriever settings (flat, or keyed by retriever name).")] = None,
     option: Options = None,
     data_dir: DataDir = None,
@@ -161,28 +161,139 @@ def run_command(
 
       bench run -r splade-ft --set model=./models/splade-hd -d homedepot
 
+      bench run -r bm25 -r splade-ft --set splade-ft.model=./models/splade-hd -d homedepot
+
       bench run -r bm25 --set k1=1.2 --set b=0.75 -d beir:./scifact --qdrant-url http://localhost:6333
     """
     from benchmark.harness import RunRequest, run_benchmark
     from benchmark.summary import render_summary
-    from retrievers.registry import load_config_file
+    from retrievers.registry import overrides_for, resolve_config
 
+    settings = {name: overrides_for(name, set_ or (), config) for name in retriever}
+    for name, values in settings.items():
+        resolve_config(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
     outcomes = []
     for dataset_name in dataset:
         for retriever_name in retriever:
-            overrides = load_config_file(config, retriever_name) if config else {}
-            for pair in set_ or ():
-                key, _, value = pair.partition("=")
-                overrides[key.strip()] = value.strip()
             request = RunRequest(
                 retriever=retriever_name, dataset=dataset_name, split=split, k=k,
-                overrides=[f"{key}={value}" for key, value in overrides.items()], dataset_options=option or (),
+                overrides=settings[retriever_name], dataset_options=option or (),
                 data_dir=data_dir, cache_dir=cache_dir, output_dir=output_dir, qdrant_url=qdrant_url,
                 shards=shards, replication_factor=replication_factor, drop_self_hits=drop_self,
             )
             outcome = run_benchmark(request)
             outcomes.append((outcome.record, outcome.path))
     render_summary(outcomes)
+
+
+StatTest = Annotated[str, typer.Option("--test", help="Paired test: permutation (seeded randomization) or t-test.")]
+StatCorrection = Annotated[str, typer.Option("--correction", help="Multiple-comparison correction: holm or bonferroni.")]
+StatAlpha = Annotated[float, typer.Option("--alpha", help="Significance level after correction.")]
+StatPermutations = Annotated[int, typer.Option("--permutations", help="Random sign flips of the permutation test.")]
+StatSeed = Annotated[int, typer.Option("--seed", help="Seed of the permutation test and the bootstrap.")]
+
+
+def _stat_options(test: str, correction: str, alpha: float, permutations: int, seed: int):  # type: ignore[no-untyped-def]
+    from leaderboard.options import Correction, StatOptions, TestMethod
+
+    methods, corrections = {m.value: m for m in TestMethod}, {c.value: c for c in Correction}
+    if test not in methods:
+        raise ShopbenchError(f"unknown test '{test}'; valid: {', '.join(methods)}")
+    if correction not in corrections:
+        raise ShopbenchError(f"unknown correction '{correction}'; valid: {', '.join(corrections)}")
+    return StatOptions(test=methods[test], correction=corrections[correction], alpha=alpha,
+                       permutations=permutations, seed=seed)
+
+
+@app.command("leaderboard")
+def leaderboard_command(
+    results_dir: Annotated[Path, typer.Argument(help="Folder of result files (searched recursively).")] = Path("results"),
+    output: Annotated[Path, typer.Option("--output", help="Markdown file to write; plots go to <stem>_plots/ beside it.")] = Path("LEADERBOARD.md"),
+    alpha: StatAlpha = 0.05,
+    test: StatTest = "permutation",
+    correction: StatCorrection = "holm",
+    permutations: StatPermutations = 10_000,
+    seed: StatSeed = 42,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw PNG plots (needs matplotlib).")] = True,
+) -> None:
+    """Write LEADERBOARD.md from result files: tables per dataset/split with significance letters, plots.
+
+    Unreadable result files are reported and skipped; the newest result of each system is used.
+    The same files and options give a byte-identical leaderboard.
+
+    Examples:
+
+      bench leaderboard results --output LEADERBOARD.md
+
+      bench leaderboard /tmp/res-hd --test t-test --correction bonferroni --alpha 0.01
+    """
+    from leaderboard.commands import leaderboard_command as build
+
+    build(results_dir, output, _stat_options(test, correction, alpha, permutations, seed), plots)
+
+
+@app.command("compare")
+def compare_command(
+    systems: Annotated[list[str], typer.Argument(help="Result files, or retriever names/labels with --dataset.")],
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="Where to look up retriever names.")] = Path("results"),
+    dataset: Annotated[Optional[str], typer.Option("--dataset", "-d", help="Dataset, when systems are given by name.")] = None,
+    split: Annotated[str, typer.Option("--split", help="Split, when systems are given by name.")] = "test",
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to test, repeatable (default: NDCG@10, MRR@10, Recall@100).")] = None,
+    markdown: Annotated[Optional[str], typer.Option("--markdown", help="Also write markdown to this file ('-': print it instead of tables).")] = None,
+    alpha: StatAlpha = 0.05,
+    test: StatTest = "permutation",
+    correction: StatCorrection = "holm",
+    permutations: StatPermutations = 10_000,
+    seed: StatSeed = 42,
+) -> None:
+    """Paired significance tests between two or more systems, with effect sizes and win/tie/loss.
+
+    Examples:
+
+      bench compare results/homedepot__test__bm25__20250101T000000Z.json results/homedepot__test__splade__20250101T000100Z.json
+
+      bench compare bm25 splade dense --dataset homedepot --split test --results-dir /tmp/res-hd
+
+      bench compare bm25 hybrid -d homedepot --metric NDCG@10 --test t-test --markdown compare.md
+    """
+    from leaderboard.commands import compare_command as compare
+
+    compare(systems, results_dir, dataset, split, metric, _stat_options(test, correction, alpha, permutations, seed),
+            markdown)
+
+
+@app.command("train")
+def train_command(
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="Training config YAML (see configs/train/).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override any config key: key=value, dotted (mining.rounds=1, datasets.0.max_pairs=5000).")] = None,
+    name: Annotated[Optional[str], typer.Option("--name", help="Name to register the model under (config key `name`).")] = None,
+    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Data folder for every dataset without its own data_dir.")] = None,
+    on: Annotated[str, typer.Option("--on", help="local or modal.")] = "local",
+    gpu: Annotated[Optional[str], typer.Option("--gpu", help="Modal GPU type (config key modal.gpu), e.g. A100, H100, L4.")] = None,
+    detach: Annotated[bool, typer.Option("--detach", help="Modal: start the run and return; fetch the model later with --fetch NAME.")] = False,
+    sweep: Annotated[Optional[Path], typer.Option("--sweep", help="Sweep YAML: one Modal GPU per config in parallel; registers the best by dev nDCG@10.")] = None,
+    fetch: Annotated[Optional[str], typer.Option("--fetch", help="Download model NAME from the Modal checkpoint Volume and register it.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and pair counts (leakage guard included); train nothing.")] = False,
+    cache_dir: CacheDir = None,
+) -> None:
+    """Fine-tune SPLADE on train-split pairs (optionally with hard-negative mining rounds) and register it.
+
+    The model goes to CACHE/models/NAME/ and is what `bench run -r splade-ft` (latest) or
+    `-r splade-ft@NAME` uses. Rerunning an interrupted command resumes from its last checkpoint.
+
+    Examples:
+
+      bench train --config configs/train/hd-cpu.yaml --data-dir ../shared/data/homedepot
+
+      bench train --config configs/train/esci.yaml --on modal --gpu H100 --set mining.rounds=2
+
+      bench train --sweep configs/train/sweep-hd.yaml
+    """
+    from benchmark.train.commands import train_command as run_train
+
+    overrides = list(set_ or ())
+    run_train(config_path=config, overrides=overrides, name=name, data_dir=data_dir, on=on, gpu=gpu, detach=detach,
+              sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir)
 
 
 def run() -> None:

@@ -165,7 +165,7 @@ def _efficiency(done: _Searched) -> Efficiency:
 
 
 def _load_retriever(request: RunRequest) -> Retriever:
-    config = resolve_config(request.retriever, request.overrides)
+    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
     with stage(f"loading retriever {request.retriever}"):
         retriever = build(request.retriever, config)
     if retriever.fusion and retriever.fusion.prefetch_limit < request.k:

@@ -110,9 +110,32 @@ def load_config_file(path: Path, name: str) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k not in ENTRIES}
 
 
-def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = ()) -> Config:
-    if name not in ENTRIES:
-        raise UnknownNameError("retriever", name, list(ENTRIES))
+def overrides_for(name: str, pairs: Sequence[str], config_file: Path | None = None) -> dict[str, Any]:
+    """Settings for one retriever of a multi-retriever call: the config file's, then ``--set`` pairs.
+
+    ``key=value`` applies to every retriever of the call; ``NAME.key=value`` only to retriever NAME
+    (e.g. ``splade-ft.model=./my-model`` next to ``bm25``).
+    """
+    overrides = load_config_file(config_file, name) if config_file else {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ConfigError(f"--set expects key=value, got {pair!r}")
+        scope, dot, field = key.strip().rpartition(".")
+        if dot and scope.partition("@")[0] not in ENTRIES:
+            raise UnknownNameError("retriever in --set", scope, list(ENTRIES))
+        if not dot or scope == name:
+            overrides[field] = parse_value(value.strip())
+    return overrides
+
+
+def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (), *,
+                   cache_dir: Path | str | None = None) -> Config:
+    """``splade-ft`` without ``model`` uses the latest model registered by ``bench train``
+    (``<cache_dir>/models/registry.json``); ``splade-ft@NAME`` uses the registered model NAME."""
+    name, _, variant = name.partition("@")
+    if name not in ENTRIES or (variant and name != "splade-ft"):
+        raise UnknownNameError("retriever", f"{name}@{variant}" if variant else name, list(ENTRIES))
     if not isinstance(overrides, Mapping):
         pairs = [o.partition("=") for o in overrides]
         bad = [o for o, (_, sep, _) in zip(overrides, pairs, strict=True) if not sep]
@@ -126,8 +149,15 @@ def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = ())
         fields = ", ".join(f for f in type(base).model_fields if f != "kind")
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
         raise ConfigError(f"retriever {name}: {problems} (settings: {fields})") from None
-    if name == "splade-ft" and not config.model:
-        raise ConfigError(SPLADE_FT_HELP)
+    if name == "splade-ft" and (variant or not config.model):
+        if variant and config.model:
+            raise ConfigError(f"splade-ft@{variant} names a registered model; do not also set model")
+        from benchmark.train.registry import resolve_trained_model
+
+        trained = resolve_trained_model(variant or None, cache_dir)
+        if trained is None:
+            raise ConfigError(SPLADE_FT_HELP)
+        config = config.model_copy(update={"model": trained})
     return config
 
 

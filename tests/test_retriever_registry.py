@@ -43,3 +43,16 @@ def test_config_file_flat_or_keyed_by_retriever(tmp_path):
     bad.write_text("- a list\n")
     with pytest.raises(ConfigError, match="bad.yaml: expected a mapping"):
         load_config_file(bad, "bm25")
+
+
+def test_scoped_settings_apply_to_one_retriever(tmp_path):
+    from retrievers.registry import overrides_for
+
+    pairs = ["splade-ft.model=/m", "text_format=title", "bm25.k1=1.2"]
+    assert overrides_for("bm25", pairs) == {"text_format": "title", "k1": 1.2}
+    assert overrides_for("splade-ft", pairs) == {"model": "/m", "text_format": "title"}
+    with pytest.raises(UnknownNameError, match="unknown retriever in --set 'colbert'"):
+        overrides_for("bm25", ["colbert.k=1"])
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("bm25:\n  k1: 2.0\n  b: 0.3\n")
+    assert overrides_for("bm25", ["b=0.5"], cfg) == {"k1": 2.0, "b": 0.5}

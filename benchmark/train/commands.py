@@ -1,0 +1,78 @@
+"""What `bench train` does with its options (the CLI command itself stays a thin wrapper)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from benchmark.console import console
+from benchmark.errors import ShopbenchError
+from benchmark.train.config import TrainConfig, load_config, split_overrides
+
+
+def resolve(config_path: Path | None, overrides: list[str], name: str | None, gpu: str | None) -> TrainConfig:
+    pairs: dict[str, Any] = split_overrides(overrides)
+    if name:
+        pairs["name"] = name
+    if gpu:
+        pairs["modal.gpu"] = gpu
+    if config_path is None and "name" not in pairs:
+        raise ShopbenchError("bench train needs --config FILE.yaml (see configs/train/) or at least --name")
+    return load_config(config_path, pairs)
+
+
+def with_data_dir(config: TrainConfig, data_dir: Path | None) -> TrainConfig:
+    """``--data-dir`` for every dataset that names no folder of its own."""
+    if data_dir is None:
+        return config
+    specs = [s if s.data_dir is not None else s.model_copy(update={"data_dir": data_dir}) for s in config.datasets]
+    return config.model_copy(update={"datasets": specs})
+
+
+def train_command(*, config_path: Path | None, overrides: list[str], name: str | None, on: str, gpu: str | None,
+                  detach: bool, sweep_path: Path | None, fetch_name: str | None, dry_run: bool,
+                  cache_dir: Path | None, data_dir: Path | None = None) -> None:
+    if on not in ("local", "modal"):
+        raise ShopbenchError(f"--on takes local or modal, got {on!r}")
+    if fetch_name:
+        from benchmark.train.remote import fetch
+
+        fetch(fetch_name, cache_dir=cache_dir)
+        return
+    if sweep_path is not None:
+        from benchmark.train.remote import expand_sweep, sweep
+
+        extra = overrides + ([f"modal.gpu={gpu}"] if gpu else [])
+        configs = [with_data_dir(c, data_dir) for c in expand_sweep(sweep_path, extra)]
+        if dry_run:
+            for config in configs:
+                console.print(config.to_yaml())
+            return
+        sweep(configs, cache_dir=cache_dir)
+        return
+    config = with_data_dir(resolve(config_path, overrides, name, gpu), data_dir)
+    if dry_run:
+        _dry_run(config, cache_dir)
+        return
+    if on == "modal":
+        from benchmark.train.remote import launch
+
+        launch(config, detach=detach, cache_dir=cache_dir)
+        return
+    if detach:
+        raise ShopbenchError("--detach is for --on modal")
+    from benchmark.train.trainer import train
+
+    result = train(config, cache_dir=cache_dir)
+    score = result.dev_ndcg10()
+    console.print(f"[green]done[/] {result.name} in {result.total_s / 60:.1f} min"
+                  + (f"; dev nDCG@10 {score:.4f}" if score is not None else ""))
+
+
+def _dry_run(config: TrainConfig, cache_dir: Path | None) -> None:
+    """Print the resolved config and the pair counts (the leakage guard runs); train nothing."""
+    from benchmark.train.data import describe, load_training_data
+
+    print(config.to_yaml())
+    for row in describe(load_training_data(config, cache_dir)):
+        console.print(", ".join(f"{k}={v}" for k, v in row.items()), highlight=False)

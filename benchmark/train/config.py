@@ -1,0 +1,285 @@
+"""The training configuration: one pydantic record, read from YAML, overridable key by key.
+
+Everything that changes a trained model is a field of :class:`TrainConfig`; the record is saved
+beside the checkpoints (a resumed run must have the same config), written into the model card, and
+forwarded to Modal as one JSON string (so no key can be dropped on the way).
+
+Overrides use dotted paths with YAML-typed values: ``batch_size=16``, ``mining.rounds=1``,
+``datasets.0.max_pairs=5000``, ``datasets.0.positive_labels=[E,S]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from benchmark.datasets.text import TextBuilder, TextFormat
+from benchmark.errors import ShopbenchError
+
+NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+
+
+class TrainConfigError(ShopbenchError):
+    """A training config file or override is invalid."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetSpec(_Strict):
+    """One dataset to draw (query, positive product) pairs from: its train split only."""
+
+    name: str  # esci, wands, homedepot, demo or beir:PATH (as for `bench run --dataset`)
+    data_dir: Path | None = None  # as `--data-dir`: the dataset's folder or a parent of it
+    options: dict[str, str | int | float] = Field(default_factory=dict)  # loader options (ESCI locale, ...)
+    train_split: str = "train"
+    # Splits whose queries must not be trained on; None = every split of the dataset except train_split.
+    holdout_splits: list[str] | None = None
+    # Positive rule: gains of these dataset labels (e.g. [E, S]); or min_gain; neither = the dataset default
+    # (esci: E, S; wands: Exact; homedepot: gain >= 4; others: gain >= the dataset's relevant level).
+    positive_labels: list[str] | None = None
+    min_gain: int | None = None
+    max_queries: int | None = None  # sample of training queries (seeded)
+    max_positives_per_query: int | None = None  # highest-gain positives first, ties by seeded shuffle
+    max_pairs: int | None = None  # cap on (query, positive) pairs after the two caps above
+    dev_split: str | None = "dev"  # split evaluated after each round (None: none for this dataset)
+    # Fraction of training queries (chosen by a hash of their normalised text) held out as a dev set
+    # and never trained on; for datasets without a dev split (ESCI). Used when dev_split is None.
+    dev_holdout: float = 0.0
+    leakage: Literal["error", "drop"] = "error"  # a train query also in a holdout split: fail, or drop it
+
+    @model_validator(mode="after")
+    def _check(self) -> DatasetSpec:
+        if self.positive_labels is not None and self.min_gain is not None:
+            raise ValueError("give positive_labels or min_gain, not both")
+        for key in ("max_queries", "max_positives_per_query", "max_pairs"):
+            value = getattr(self, key)
+            if value is not None and value < 1:
+                raise ValueError(f"{key} must be >= 1 (or null for no cap)")
+        if not 0 <= self.dev_holdout < 1:
+            raise ValueError("dev_holdout must be in [0, 1)")
+        if self.dev_holdout and self.dev_split:
+            raise ValueError("dev_holdout carves a dev set out of train: set dev_split: null to use it")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+class LossConfig(_Strict):
+    """SpladeLoss(SparseMultipleNegativesRankingLoss) with FLOPS regularisers on queries and documents."""
+
+    query_regularizer_weight: float = 5e-5
+    document_regularizer_weight: float = 3e-5
+    scale: float = 1.0  # SparseMultipleNegativesRankingLoss scale (dot-product logits multiplier)
+
+
+class MiningConfig(_Strict):
+    """ANCE-style rounds: round r >= 1 mines negatives with the round r-1 model, then trains again."""
+
+    rounds: int = 0
+    top_k: int = 50  # hits retrieved per training query
+    negatives: int = 1  # hardest non-relevant hits kept per query (one `negative_i` column each)
+    # Drop unjudged hits scoring >= margin x the score of the query's best judged positive in the top-k
+    # (reduces false negatives); None keeps them.
+    false_negative_margin: float | None = None
+    corpus_cap: int | None = None  # index only judged products + a seeded sample up to this many
+    max_queries: int | None = None  # training queries mined per round (None: all)
+    restart_from_base: bool = False  # retrain each round from the base model instead of continuing
+
+    @model_validator(mode="after")
+    def _check(self) -> MiningConfig:
+        if self.rounds < 0 or self.top_k < 1 or self.negatives < 1:
+            raise ValueError("mining needs rounds >= 0, top_k >= 1, negatives >= 1")
+        if self.negatives > self.top_k:
+            raise ValueError("mining.negatives cannot exceed mining.top_k")
+        if self.false_negative_margin is not None and not 0 < self.false_negative_margin <= 1:
+            raise ValueError("false_negative_margin is a ratio in (0, 1]")
+        return self
+
+
+class ModalConfig(_Strict):
+    """Where and how `bench train --on modal` runs."""
+
+    gpu: str = "A100"
+    timeout_s: int = 6 * 3600
+    data_volume: str = "shopbench-data"
+    checkpoint_volume: str = "shopbench-checkpoints"
+    app_name: str = "shopbench-train"
+
+
+class TrainConfig(_Strict):
+    name: str  # registered name: `bench run -r splade-ft@NAME`; the model goes to <cache>/models/NAME
+    base_model: str = "bundled:splade-tiny"  # any SparseEncoder-loadable model, or a masked-LM to build SPLADE from
+    datasets: list[DatasetSpec] = Field(default_factory=lambda: [DatasetSpec(name="esci", dev_split=None,
+                                                                             dev_holdout=0.02)])
+    text_format: TextFormat = TextFormat.TITLE_BRAND_BULLETS  # the harness's product-text builder
+    query_max_length: int = 64
+    document_max_length: int = 128
+    loss: LossConfig = Field(default_factory=LossConfig)
+    batch_size: int = 32
+    learning_rate: float = 2e-5
+    epochs: float = 1.0
+    max_steps: int | None = None  # overrides epochs when set
+    warmup_ratio: float = 0.1
+    weight_decay: float = 0.01
+    batch_sampler: Literal["no_duplicates", "default"] = "no_duplicates"
+    multi_dataset_sampler: Literal["proportional", "round_robin"] = "proportional"
+    seed: int = 42
+    device: str = "auto"  # auto: cuda where available
+    precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # auto: bf16 on a GPU that has it, else fp32
+    threads: int | None = None  # torch CPU threads (None: torch's default)
+    save_steps: int = 200  # checkpoint every N steps; an interrupted run resumes from the last one
+    save_total_limit: int = 2
+    logging_steps: int = 20
+    dev_eval: bool = True  # index each dataset's catalog with each round's model and score its dev split
+    dev_max_queries: int | None = None
+    eval_batch_size: int = 64  # encoding batch size for dev evaluation and mining
+    mining: MiningConfig = Field(default_factory=MiningConfig)
+    if_exists: Literal["error", "suffix"] = "error"  # NAME already registered: refuse, or register NAME-2, ...
+    modal: ModalConfig = Field(default_factory=ModalConfig)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not value or not set(value) <= NAME_CHARS or value.startswith("."):
+            raise ValueError(f"name {value!r}: use letters, digits, '.', '_' and '-' only")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> TrainConfig:
+        if not self.datasets:
+            raise ValueError("datasets: at least one dataset is needed")
+        labels = [d.label for d in self.datasets]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"datasets: each dataset once, got {labels}")
+        positive = {"batch_size": self.batch_size, "query_max_length": self.query_max_length,
+                    "document_max_length": self.document_max_length, "save_steps": self.save_steps,
+                    "logging_steps": self.logging_steps, "eval_batch_size": self.eval_batch_size}
+        bad = [k for k, v in positive.items() if v < 1]
+        if bad:
+            raise ValueError(f"{', '.join(bad)} must be >= 1")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise ValueError("max_steps must be >= 1 (or null)")
+        if self.epochs <= 0 or self.learning_rate <= 0 or not 0 <= self.warmup_ratio < 1:
+            raise ValueError("epochs and learning_rate must be > 0, warmup_ratio in [0, 1)")
+        return self
+
+    def text_builder(self) -> TextBuilder:
+        return TextBuilder(self.text_format)
+
+    def to_json(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def from_json(cls, payload: str) -> TrainConfig:
+        return cls.model_validate_json(payload)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+    def training_identity(self) -> dict[str, Any]:
+        """What must match for a resumed run (everything but where/how it runs and registers)."""
+        data = self.model_dump(mode="json")
+        for key in ("if_exists", "modal", "logging_steps", "save_total_limit", "dev_eval", "dev_max_queries",
+                    "eval_batch_size", "device", "threads"):
+            data.pop(key)
+        for spec in data["datasets"]:
+            spec.pop("data_dir")
+        return data
+
+
+def parse_value(raw: str) -> Any:
+    """``--set`` values are YAML: numbers, booleans, null, lists (``[E,S]``) and mappings are typed."""
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+
+
+def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``a.b.0.c`` in nested dicts/lists (creating dicts on the way)."""
+    parts = key.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        if isinstance(node, list):
+            node = _list_item(node, part, key)
+            continue
+        if part not in node or node[part] is None:
+            node[part] = [] if nxt.isdigit() else {}
+        node = node[part]
+    last = parts[-1]
+    if isinstance(node, list):
+        index = _index(node, last, key, allow_append=True)
+        if index == len(node):
+            node.append(value)
+        else:
+            node[index] = value
+    elif isinstance(node, dict):
+        node[last] = value
+    else:
+        raise TrainConfigError(f"--set {key}: {'.'.join(parts[:-1])} is not a mapping")
+
+
+def _index(node: list, part: str, key: str, allow_append: bool = False) -> int:
+    if not part.isdigit():
+        raise TrainConfigError(f"--set {key}: '{part}' should be a list index")
+    index = int(part)
+    if index > len(node) or (index == len(node) and not allow_append):
+        raise TrainConfigError(f"--set {key}: index {index} is out of range ({len(node)} items)")
+    return index
+
+
+def _list_item(node: list, part: str, key: str) -> Any:
+    index = _index(node, part, key, allow_append=True)
+    if index == len(node):
+        node.append({})
+    return node[index]
+
+
+def split_overrides(pairs: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise TrainConfigError(f"--set expects key=value, got {pair!r}")
+        out[key.strip()] = parse_value(raw.strip())
+    return out
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+    except (OSError, yaml.YAMLError) as err:
+        raise TrainConfigError(f"{path}: cannot read training config: {err}") from None
+    if not isinstance(data, dict):
+        raise TrainConfigError(f"{path}: expected a mapping of settings")
+    return data
+
+
+def build_config(data: Mapping[str, Any], overrides: Mapping[str, Any] | Sequence[str] = (),
+                 source: str = "config") -> TrainConfig:
+    """A validated config from a mapping plus dotted-key overrides; errors name every bad key."""
+    raw = yaml.safe_load(yaml.safe_dump(dict(data)))  # deep copy with plain types
+    if raw is None:
+        raw = {}
+    items = overrides.items() if isinstance(overrides, Mapping) else split_overrides(overrides).items()
+    for key, value in items:
+        apply_override(raw, key, value)
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in err.errors())
+        raise TrainConfigError(f"{source}: {problems} (keys: {', '.join(TrainConfig.model_fields)})") from None
+
+
+def load_config(path: Path | None, overrides: Mapping[str, Any] | Sequence[str] = ()) -> TrainConfig:
+    data = read_yaml(path) if path is not None else {}
+    return build_config(data, overrides, source=str(path) if path else "command line")

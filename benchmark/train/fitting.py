@@ -1,0 +1,119 @@
+"""One training pass with sentence-transformers' ``SparseEncoderTrainer`` (torch is imported here only).
+
+Queries and documents are tokenised to different lengths (``query_max_length`` /
+``document_max_length``) by a collator that treats the first column as the query and the others as
+documents, the way the multi-vector collator of sentence-transformers does; the saved model keeps
+its own ``max_seq_length`` (the harness sets the length it encodes with).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from sentence_transformers import SparseEncoder
+from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchSamplers
+from sentence_transformers.sparse_encoder import SparseEncoderTrainer, SparseEncoderTrainingArguments
+from sentence_transformers.sparse_encoder.callbacks.splade_callbacks import SpladeRegularizerWeightSchedulerCallback
+from sentence_transformers.sparse_encoder.data_collator import SparseEncoderDataCollator
+from sentence_transformers.sparse_encoder.losses import SparseMultipleNegativesRankingLoss, SpladeLoss
+
+from benchmark.console import console
+from benchmark.train.config import TrainConfig
+from retrievers.models import ModelError
+from retrievers.neural import device_of, quiet_model_loading
+
+
+@dataclass
+class QueryDocumentCollator(SparseEncoderDataCollator):
+    """Column 0 is tokenised as a query, every other column as a document (each with its own length)."""
+
+    def _get_task_for_column(self, column_name: str, column_position: int, router_mapping: dict[str, str]) -> str:
+        return router_mapping.get(column_name) or ("query" if column_position == 0 else "document")
+
+
+def load_model(path: str, device: str) -> SparseEncoder:
+    quiet_model_loading()
+    try:
+        model = SparseEncoder(path, device=device)
+    except Exception as err:
+        raise ModelError(f"{path}: cannot load as a SparseEncoder / masked-LM model: {err}") from err
+    kinds = {type(m).__name__ for m in model.modules()}
+    if not kinds & {"SpladePooling", "SparseStaticEmbedding", "Router"}:
+        raise ModelError(f"{path}: not a SPLADE model (modules: {', '.join(sorted(kinds)[:6])})")
+    return model
+
+
+def precision_flags(config: TrainConfig, device: str) -> dict[str, bool]:
+    choice = config.precision
+    if choice == "auto":
+        choice = "bf16" if device.startswith("cuda") and torch.cuda.is_bf16_supported() else "fp32"
+    return {"bf16": choice == "bf16", "fp16": choice == "fp16"}
+
+
+def training_arguments(config: TrainConfig, checkpoints: Path, device: str, multi: bool) -> SparseEncoderTrainingArguments:
+    sampler = BatchSamplers.NO_DUPLICATES if config.batch_sampler == "no_duplicates" else BatchSamplers.BATCH_SAMPLER
+    multi_sampler = (MultiDatasetBatchSamplers.PROPORTIONAL if config.multi_dataset_sampler == "proportional"
+                     else MultiDatasetBatchSamplers.ROUND_ROBIN)
+    return SparseEncoderTrainingArguments(
+        output_dir=str(checkpoints),
+        per_device_train_batch_size=config.batch_size,
+        num_train_epochs=config.epochs,
+        max_steps=config.max_steps if config.max_steps is not None else -1,
+        learning_rate=config.learning_rate,
+        warmup_steps=config.warmup_ratio,  # a float in [0, 1) is a ratio of the total steps
+        weight_decay=config.weight_decay,
+        seed=config.seed,
+        data_seed=config.seed,
+        batch_sampler=sampler,
+        multi_dataset_batch_sampler=multi_sampler if multi else MultiDatasetBatchSamplers.PROPORTIONAL,
+        save_strategy="steps",
+        save_steps=config.save_steps,
+        save_total_limit=config.save_total_limit,
+        logging_steps=config.logging_steps,
+        report_to="none",
+        use_cpu=device == "cpu",
+        dataloader_drop_last=False,
+        **precision_flags(config, device),
+    )
+
+
+def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[str]]], checkpoints: Path,
+        output: Path) -> tuple[int, float | None]:
+    from datasets import Dataset as HFDataset
+    from transformers.trainer_utils import get_last_checkpoint
+
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    device = device_of(config.device)
+    model = load_model(init_model, device)
+    parts = {name: HFDataset.from_dict(cols) for name, cols in columns.items() if cols["query"]}
+    if not parts:
+        raise ModelError("no training rows (every dataset came out empty)")
+    train_dataset = next(iter(parts.values())) if len(parts) == 1 else parts
+    loss = SpladeLoss(model, loss=SparseMultipleNegativesRankingLoss(model, scale=config.loss.scale),
+                      query_regularizer_weight=config.loss.query_regularizer_weight,
+                      document_regularizer_weight=config.loss.document_regularizer_weight)
+    collator = QueryDocumentCollator(preprocess_fn=model.preprocess, max_length={
+        "query": config.query_max_length, "document": config.document_max_length})
+    trainer = SparseEncoderTrainer(
+        model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1),
+        train_dataset=train_dataset, loss=loss, data_collator=collator,
+        callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss)])
+    for callback in list(trainer.callback_handler.callbacks):
+        if type(callback).__name__.endswith("ModelCardCallback"):  # we write our own card; skip its widget pass
+            trainer.remove_callback(callback)
+    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    if last:
+        console.print(f"[yellow]resuming from checkpoint {last}[/]")
+    output_ = trainer.train(resume_from_checkpoint=last)
+    tmp = output.with_name(f".{output.name}.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save(str(tmp), create_model_card=False, safe_serialization=True)
+    shutil.rmtree(output, ignore_errors=True)
+    tmp.rename(output)
+    return int(trainer.state.global_step), getattr(output_, "training_loss", None)

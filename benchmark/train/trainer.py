@@ -1,0 +1,293 @@
+"""`bench train`: fine-tune SPLADE on (query, positive[, hard negatives]) pairs, round by round.
+
+Round 0 trains on pairs with in-batch negatives; each round r >= 1 first mines hard negatives with
+the round r-1 model (:mod:`benchmark.train.mining`), then trains again (continuing from the round
+r-1 model unless ``mining.restart_from_base``). Loss: ``SpladeLoss`` wrapping
+``SparseMultipleNegativesRankingLoss`` with FLOPS regularisers on queries and documents; batches
+come from the ``NO_DUPLICATES`` sampler so no batch holds the same query or product twice.
+
+Work files live in ``<cache_dir>/train-runs/<name>/`` (the config, then per round: checkpoints,
+mined negatives, the round's model and a ``round.json`` written last). Running the same command
+again resumes: finished rounds are skipped and an unfinished round continues from its last
+checkpoint. The final model is copied to ``<cache_dir>/models/<name>/`` with a model card and
+registered (:mod:`benchmark.train.registry`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmark import paths
+from benchmark.console import console
+from benchmark.errors import ShopbenchError
+from benchmark.train import card, mining
+from benchmark.train.config import TrainConfig
+from benchmark.train.data import DatasetPairs, describe, load_training_data, rows_for
+from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
+from retrievers import models
+
+ROUND_FILE = "round.json"
+
+
+@dataclass
+class RoundResult:
+    round: int
+    model_dir: str
+    train_s: float
+    steps: int
+    rows: dict[str, int]  # training rows per dataset
+    mined: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dev: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    dev_s: float = 0.0
+    mine_s: float = 0.0
+    index_keys: list[str] = field(default_factory=list)  # full-catalog collections of this round's model
+    mining_keys: list[str] = field(default_factory=list)  # collections of the previous model used for mining
+    train_loss: float | None = None
+
+
+@dataclass
+class TrainResult:
+    name: str
+    model_dir: Path
+    config: TrainConfig
+    rounds: list[RoundResult]
+    data: list[dict[str, Any]]
+    total_s: float
+    hardware: dict[str, Any]
+    entry: RegisteredModel | None = None
+
+    def dev_ndcg10(self) -> float | None:
+        """Mean dev nDCG@10 over datasets after the last round (None when not evaluated)."""
+        last = self.rounds[-1].dev if self.rounds else {}
+        values = [m["NDCG@10"] for m in last.values() if "NDCG@10" in m]
+        return sum(values) / len(values) if values else None
+
+
+def run_dir(config: TrainConfig, cache_dir: Path | str | None) -> Path:
+    return paths.cache_dir(cache_dir) / "train-runs" / config.name
+
+
+def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register: bool = True) -> TrainResult:
+    """Train (or resume), write the final model + card, and register it."""
+    start = time.perf_counter()
+    registry = ModelRegistry(cache_dir)
+    name = registry.free_name(config.name, config.if_exists)
+    if name != config.name:
+        console.print(f"[yellow]a model called '{config.name}' exists: this one will be registered as '{name}'[/]")
+        config = config.model_copy(update={"name": name})
+    work = run_dir(config, cache_dir)
+    data = load_training_data(config, cache_dir)  # before anything is written: the leakage guard may refuse
+    _check_resume(work, config)
+    for row in describe(data):
+        console.print(f"[bold]{row.pop('dataset')}[/]: " + ", ".join(f"{k}={v}" for k, v in row.items()),
+                      highlight=False)
+    rounds: list[RoundResult] = []
+    previous: Path | None = None
+    for r in range(config.mining.rounds + 1):
+        result = _load_round(work / f"round-{r}")
+        if result is None:
+            result = _run_round(r, config, data, previous, work, cache_dir)
+        else:
+            console.print(f"[dim]round {r}: already finished ({work / f'round-{r}'})[/]")
+        rounds.append(result)
+        previous = Path(result.model_dir)
+    _drop_stale_indexes(rounds, cache_dir)
+    total = time.perf_counter() - start
+    final = registry.model_dir(name)
+    result = TrainResult(name, final, config, rounds, describe(data), total, hardware())
+    _publish(previous, final, result)
+    if register:
+        result.entry = registry.register(RegisteredModel(
+            name=name, path=str(final.resolve()), base_model=config.base_model, registered_at=now_iso(),
+            datasets=[d.name for d in data], dev_metrics=rounds[-1].dev,
+            extra={"rounds": len(rounds), "train_s": round(total, 1)}))
+        console.print(f"[green]registered[/] {name} -> {final}  (bench run -r splade-ft@{name})")
+    return result
+
+
+def _check_resume(work: Path, config: TrainConfig) -> None:
+    saved = work / "config.json"
+    identity = config.training_identity()
+    if saved.is_file():
+        previous = json.loads(saved.read_text())
+        if previous != identity:
+            changed = sorted(k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k))
+            raise ShopbenchError(
+                f"{work} holds an unfinished run of '{config.name}' with a different config (changed: "
+                f"{', '.join(changed)}); choose another name, or delete that folder to start over")
+        console.print(f"[yellow]resuming '{config.name}' from {work}[/]")
+        return
+    work.mkdir(parents=True, exist_ok=True)
+    tmp = saved.with_suffix(".tmp")
+    tmp.write_text(json.dumps(identity, indent=2))
+    tmp.replace(saved)
+    (work / "config.yaml").write_text(config.to_yaml())
+
+
+def _load_round(directory: Path) -> RoundResult | None:
+    path = directory / ROUND_FILE
+    if not path.is_file():
+        return None
+    return RoundResult(**json.loads(path.read_text()))
+
+
+def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: Path | None, work: Path,
+               cache_dir: Path | str | None) -> RoundResult:
+    directory = work / f"round-{r}"
+    directory.mkdir(parents=True, exist_ok=True)
+    console.rule(f"round {r}")
+    mined: dict[str, dict[str, Any]] = {}
+    negatives: dict[str, dict[str, list[str]]] = {}
+    index_keys: list[str] = []
+    mine_s = 0.0
+    if r >= 1:
+        assert previous is not None
+        t0 = time.perf_counter()
+        negatives, mined, index_keys = _mine_round(config, data, previous, directory, cache_dir)
+        mine_s = time.perf_counter() - t0
+    columns = {p.name: rows_for(p, config.text_builder(), negatives.get(p.name) if r else None,
+                                config.mining.negatives) for p in data}
+    init = config.base_model if r == 0 or config.mining.restart_from_base or previous is None else str(previous)
+    steps, loss, train_s = _fit_once(config, init, columns, directory)
+    result = RoundResult(r, str(directory / "model"), train_s, steps, {k: len(v["query"]) for k, v in columns.items()},
+                         mined, mine_s=mine_s, mining_keys=index_keys, train_loss=loss)
+    if config.dev_eval:
+        t0 = time.perf_counter()
+        result.dev, result.index_keys = _dev_eval(config, data, directory / "model", cache_dir)
+        result.dev_s = time.perf_counter() - t0
+        for dataset, metrics in result.dev.items():
+            console.print(f"round {r} dev {dataset}: " + ", ".join(
+                f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()), highlight=False)
+    shutil.rmtree(directory / "checkpoints", ignore_errors=True)
+    tmp = directory / f"{ROUND_FILE}.tmp"
+    tmp.write_text(json.dumps(asdict(result), indent=2))
+    tmp.replace(directory / ROUND_FILE)
+    return result
+
+
+def _fit_once(config: TrainConfig, init: str, columns: dict, directory: Path) -> tuple[int, float | None, float]:
+    """Train unless this round's model was already saved (a run stopped later in the round)."""
+    done = directory / "fit.json"
+    if done.is_file() and (directory / "model").is_dir():
+        info = json.loads(done.read_text())
+        return info["steps"], info["loss"], info["train_s"]
+    t0 = time.perf_counter()
+    steps, loss = fit(config, init, columns, directory / "checkpoints", directory / "model")
+    train_s = time.perf_counter() - t0
+    done.write_text(json.dumps({"steps": steps, "loss": loss, "train_s": train_s}))
+    return steps, loss, train_s
+
+
+def _mine_round(config: TrainConfig, data: list[DatasetPairs], previous: Path, directory: Path,
+                cache_dir: Path | str | None):
+    negatives: dict[str, dict[str, list[str]]] = {}
+    stats: dict[str, dict[str, Any]] = {}
+    keys: list[str] = []
+    store = None
+    try:
+        for pairs in data:
+            path = directory / f"mined-{_safe(pairs.name)}.jsonl"
+            if path.is_file():
+                negatives[pairs.name] = mining.load_mined(path)
+                stats[pairs.name] = json.loads((path.with_suffix(".stats.json")).read_text())
+                continue
+            store = store or mining.open_store(cache_dir)
+            retriever = mining.make_retriever(previous, config)
+            subset = mining.mining_subset(pairs, config.mining.corpus_cap, config.seed)
+            index = mining.open_index(retriever, pairs.dataset, store, cache_dir, subset)
+            result = mining.mine(index, pairs, config.mining, config.seed)
+            if index.full_catalog:
+                keys.append(index.key)
+            else:
+                store.drop(index.key)
+            path.with_suffix(".stats.json").write_text(json.dumps(result.stats))
+            mining.save_mined(path, pairs, result)  # written last: its presence means the round's mining is done
+            negatives[pairs.name], stats[pairs.name] = result.negatives, result.stats
+            console.print(f"mined {pairs.name}: " + ", ".join(f"{k}={v}" for k, v in result.stats.items()),
+                          highlight=False)
+    finally:
+        if store is not None:
+            store.close()
+    return negatives, stats, keys
+
+
+def _dev_eval(config: TrainConfig, data: list[DatasetPairs], model_dir: Path, cache_dir: Path | str | None):
+    metrics: dict[str, dict[str, float | int]] = {}
+    keys: list[str] = []
+    targets = [p for p in data if mining.dev_queries(p, config)]
+    if not targets:
+        return metrics, keys
+    store = mining.open_store(cache_dir)
+    try:
+        retriever = mining.make_retriever(model_dir, config)
+        for pairs in targets:
+            index = mining.open_index(retriever, pairs.dataset, store, cache_dir)
+            keys.append(index.key)
+            metrics[pairs.name] = mining.dev_metrics(index, pairs, config)
+    finally:
+        store.close()
+    return metrics, keys
+
+
+def _drop_stale_indexes(rounds: list[RoundResult], cache_dir: Path | str | None) -> None:
+    """Collections of earlier rounds' models are of no further use; the last round's stay for `bench run`."""
+    used = {k for r in rounds for k in (*r.index_keys, *r.mining_keys)}
+    stale = used - set(rounds[-1].index_keys)
+    if not stale:
+        return
+    store = mining.open_store(cache_dir)
+    try:
+        for key in sorted(stale):
+            store.drop(key)
+    finally:
+        store.close()
+
+
+def _publish(model_dir: Path | None, final: Path, result: TrainResult) -> None:
+    assert model_dir is not None
+    tmp = final.with_name(f".{final.name}.partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(model_dir, tmp)
+    card.write_card(tmp, result)
+    if final.exists():
+        raise ShopbenchError(f"{final} appeared while training; not replacing it (the model is in {tmp})")
+    tmp.rename(final)
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in name)
+
+
+def hardware() -> dict[str, Any]:
+    import torch
+
+    info: dict[str, Any] = {"platform": platform.platform(), "python": platform.python_version(),
+                            "cpu": platform.processor() or platform.machine(), "cpu_count": os.cpu_count(),
+                            "torch": torch.__version__, "torch_threads": torch.get_num_threads()}
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+        info["gpu_count"] = torch.cuda.device_count()
+    try:
+        import sentence_transformers
+        import transformers
+
+        info["sentence_transformers"] = sentence_transformers.__version__
+        info["transformers"] = transformers.__version__
+    except ImportError:  # pragma: no cover
+        pass
+    return info
+
+
+def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[str]]], checkpoints: Path,
+        output: Path) -> tuple[int, float | None]:
+    """One training pass; resumes from the last checkpoint in ``checkpoints``; saves to ``output``."""
+    from benchmark.train import fitting
+
+    return fitting.fit(config, models.resolve(init_model), columns, checkpoints, output)

