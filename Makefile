@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/bench data info demo
+	$(BIN)/bench demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -205,6 +205,53 @@ def _stat_options(test: str, correction: str, alpha: float, permutations: int, s
                        permutations=permutations, seed=seed)
 
 
+@app.command("reproduce")
+def reproduce_command(
+    only: Annotated[Optional[str], typer.Option("--only", help="Run only rows whose id, retriever or dataset matches this glob or substring.")] = None,
+    matrix: Annotated[Optional[Path], typer.Option("--matrix", help="Regression matrix YAML (default: regressions/matrix.yaml).")] = None,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite the expected values of the rows that ran (shows the diff first).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --update: write without asking.")] = False,
+    data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Where the rows' result files go.")] = Path("results/reproduce"),
+) -> None:
+    """Run the known-answer regression matrix and print OK / OKish / FAIL with the deltas.
+
+    OK: |delta| <= the matrix's ok tolerance (1e-4); OKish: within the retriever's declared tolerance
+    (encoders whose CPU/GPU numerics differ); else FAIL. Rows whose data or optional extra is missing
+    are SKIP with the reason. Exit status 1 when any row is FAIL or ERROR.
+
+    Examples:
+
+      bench reproduce --data-dir ~/data
+
+      bench reproduce --only homedepot --data-dir ../shared/data
+
+      bench reproduce --only bm25-lucene --update
+    """
+    from benchmark import reproduce as rp
+
+    path = matrix or rp.DEFAULT_MATRIX
+    loaded = rp.load_matrix(path)
+    runner = rp.harness_runner(data_dir, cache_dir, output_dir)
+    results = rp.run_matrix(loaded, runner, only,
+                            on_result=lambda r: console.print(f"[dim]{r.row.id}: {r.status}[/]"))
+    rp.render(results)
+    if update:
+        old = path.read_text()
+        new = rp.updated_text(loaded, results)
+        diff = rp.diff_text(old, new, path)
+        if not diff:
+            console.print("expected values unchanged")
+        else:
+            console.print(diff, markup=False, highlight=False)
+            if yes or typer.confirm(f"write {path}?"):
+                path.write_text(new)
+                console.print(f"wrote {path}")
+        return
+    raise typer.Exit(rp.exit_code(results))
+
+
 @app.command("leaderboard")
 def leaderboard_command(
     results_dir: Annotated[Path, typer.Argument(help="Folder of result files (searched recursively).")] = Path("results"),
@@ -294,6 +341,35 @@ def train_command(
     overrides = list(set_ or ())
     run_train(config_path=config, overrides=overrides, name=name, data_dir=data_dir, on=on, gpu=gpu, detach=detach,
               sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir)
+
+
+@app.command("demo")
+def demo_command(
+    output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder for everything the demo writes (results, leaderboard, model, cache).")] = Path("shopbench-demo"),
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: OUTPUT_DIR/cache, never the user cache).")] = None,
+    train_config: Annotated[Optional[Path], typer.Option("--train-config", help="Training config (default: configs/train/demo-cpu.yaml).")] = None,
+    permutations: StatPermutations = 10_000,
+    plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the leaderboard's PNG plots.")] = True,
+) -> None:
+    """The whole product offline on the bundled demo catalog, in a few minutes on a CPU.
+
+    Runs bm25, splade, dense and hybrid (bundled models, embedded Qdrant);
+    fine-tunes SPLADE-tiny on the demo's train split (about a minute);
+    runs splade-ft with that model; prints the summary and `bench compare`;
+    writes LEADERBOARD.md (+ plots) and COMPARE.md under OUTPUT_DIR.
+    A second run replaces nothing: earlier leaderboard files move to OUTPUT_DIR/earlier/<time>/.
+
+    Examples:
+
+      bench demo
+
+      bench demo --output-dir /tmp/shopbench-demo
+
+      bench demo --train-config configs/train/demo-cpu.yaml --no-plots
+    """
+    from benchmark.demo import run_demo
+
+    run_demo(output_dir, cache_dir=cache_dir, config_path=train_config, permutations=permutations, plots=plots)
 
 
 def run() -> None:

@@ -27,9 +27,11 @@ from benchmark.runs import TIE_BREAK, Run
 
 Qrels = Mapping[str, Mapping[str, int]]
 
+SCORE_DIGITS = 5  # retriever scores are rounded to this many significant digits before ties are broken
 EVAL_PROTOCOL = (
     "shopbench-eval-v1: ranx, trec_eval -c; nDCG linear gains; binary metrics gain >= relevant_level; "
-    f"queries without a relevant judgement excluded; ties: {TIE_BREAK}"
+    f"queries without a relevant judgement excluded; scores rounded to {SCORE_DIGITS} significant digits; "
+    f"ties: {TIE_BREAK}"
 )
 
 

@@ -26,7 +26,7 @@ from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import build_texts, corpus_key
-from benchmark.evaluation import Evaluation, evaluate, judged_at_k
+from benchmark.evaluation import SCORE_DIGITS, Evaluation, evaluate, judged_at_k
 from benchmark.results import (
     Efficiency,
     ResultRecord,
@@ -42,6 +42,8 @@ from benchmark.store.factory import make_store
 from benchmark.vector_cache import VectorCache
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import IndexStats, Retriever, SearchStats
+
+TIE_MARGIN = 20  # extra hits fetched so that score ties at the cut-off can be broken deterministically
 
 
 @dataclass(frozen=True)
@@ -150,8 +152,35 @@ def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retrieve
         meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
     k = request.k + 1 if request.drop_self_hits else request.k
     with stage(f"searching {len(queries):,} queries"):
-        hits, search = retriever.search(queries, k, collection)
+        hits, search = retriever.search(queries, k + TIE_MARGIN, collection)
+        _complete_ties(retriever, queries, hits, k, collection)
     return _Searched(hits, search, meta, reused, collection.info().disk_bytes)
+
+
+def round_score(score: float) -> float:
+    """Scores differ in the last float32 bits between index builds (summation order inside Qdrant);
+    rounding to :data:`SCORE_DIGITS` significant digits turns such near-ties into ties that
+    :class:`~benchmark.runs.Run` breaks by doc id, so the ranking is the same on every build."""
+    return float(f"{score:.{SCORE_DIGITS}g}")
+
+
+def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: int, collection: Collection) -> None:
+    """Fetch more where a group of equal scores runs past what was fetched (in place).
+
+    Which members of a tie group a store returns at its cut-off depends on the index build; with the
+    whole group in hand, :class:`~benchmark.runs.Run` breaks the tie by doc id, so the top k is the
+    same on every build.
+    """
+    limit = k + TIE_MARGIN
+    for _ in range(4):
+        open_ties = [i for i, h in enumerate(hits)
+                     if len(h) >= limit and round_score(h[k - 1][1]) == round_score(h[-1][1])]
+        if not open_ties:
+            return
+        limit *= 4
+        more, _ = retriever.search([queries[i] for i in open_ties], limit, collection)
+        for i, h in zip(open_ties, more, strict=True):
+            hits[i] = h
 
 
 def _efficiency(done: _Searched) -> Efficiency:
@@ -181,15 +210,19 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
     retriever = _load_retriever(request)
     texts = build_texts(dataset, retriever.text_builder)
     doc_ids, qids = list(texts), list(view.queries)
-    own_store = store is None
-    store = store or make_store(request.qdrant_url, paths.cache_dir(request.cache_dir))
+    local = getattr(retriever, "open_store", None)  # bm25-lucene / bm25-rank keep their own index, not Qdrant
+    own_store = store is None or local is not None
+    store = local(paths.cache_dir(request.cache_dir)) if local else store or make_store(
+        request.qdrant_url, paths.cache_dir(request.cache_dir))
     try:
         done = _index_and_search(request, dataset, retriever, list(texts.values()),
                                  [view.queries[q] for q in qids], store)
     finally:
         if own_store:
             store.close()
-    run = Run.from_hits({q: [(doc_ids[p], s) for p, s in h] for q, h in zip(qids, done.hits, strict=True)})
+    k = request.k + 1 if request.drop_self_hits else request.k
+    run = Run.from_hits({q: [(doc_ids[p], round_score(s)) for p, s in h] for q, h in zip(qids, done.hits, strict=True)},
+                        k=k)
     if request.drop_self_hits:
         run = Run.from_hits({q: list(h) for q, h in drop_self(run).items()}, k=request.k)
     evaluation = evaluate(view.qrels, run, dataset.gains.relevant_level, queries=qids)

@@ -74,13 +74,36 @@ class HybridConfig(_Config):
     device: str = "auto"
 
 
-Config = BM25Config | SpladeConfig | DenseConfig | HybridConfig
+class LuceneBM25Config(_Config):
+    """Pyserini/Lucene BM25 (optional extra ``pyserini``); see :mod:`retrievers.lucene`."""
+
+    kind: Literal["bm25-lucene"] = "bm25-lucene"
+    k1: float = 0.9
+    b: float = 0.4
+    threads: int = 2
+    ties: Literal["lucene", "docid"] = "lucene"  # docid: break score ties like every other retriever
+
+
+class RankBM25Config(_Config):
+    """rank-bm25's BM25Okapi over our analyzer (small corpora); see :mod:`retrievers.rank_bm25`."""
+
+    kind: Literal["bm25-rank"] = "bm25-rank"
+    k1: float = 0.9
+    b: float = 0.4
+    epsilon: float = 0.25
+    stemmer: str = "porter"
+    stopwords: bool = True
+
+
+Config = BM25Config | SpladeConfig | DenseConfig | HybridConfig | LuceneBM25Config | RankBM25Config
 ENTRIES: dict[str, Callable[[], Config]] = {
     "bm25": BM25Config,
     "splade": SpladeConfig,
     "splade-ft": lambda: SpladeConfig(),
     "dense": DenseConfig,
     "hybrid": HybridConfig,
+    "bm25-lucene": LuceneBM25Config,
+    "bm25-rank": RankBM25Config,
 }
 SPLADE_FT_HELP = (
     "splade-ft needs a fine-tuned SPLADE model: `--set model=PATH` (a folder written by `bench train`, "
@@ -185,6 +208,19 @@ def _bm25(cfg: BM25Config):
 def build(name: str, config: Config) -> Retriever:
     """Load models and make the retriever a config describes."""
     settings = config.model_dump(mode="json")
+    if isinstance(config, LuceneBM25Config):
+        from retrievers.lucene import LuceneRetriever, lucene_identity
+
+        return LuceneRetriever(name, (lucene_identity(config.k1, config.b),), config.builder(), None, settings,
+                               k1=config.k1, b=config.b, threads=config.threads, ties=config.ties)
+    if isinstance(config, RankBM25Config):
+        from retrievers.analyzer import AnalyzerConfig
+        from retrievers.rank_bm25 import RankBM25Retriever, rank_identity
+
+        analyzer = AnalyzerConfig(stopwords=config.stopwords, stemmer=config.stemmer)
+        return RankBM25Retriever(name, (rank_identity(config.k1, config.b, config.epsilon, analyzer),),
+                                 config.builder(), None, settings, k1=config.k1, b=config.b,
+                                 epsilon=config.epsilon, analyzer=analyzer)
     if isinstance(config, BM25Config):
         encoders: tuple = (_bm25(config),)
     elif isinstance(config, SpladeConfig):

@@ -165,3 +165,23 @@ def test_cli_run_prints_summary_and_writes_files(tmp_path):
     (json_file,) = (tmp_path / "r").glob("*.json")
     assert load_result(json_file).retriever.name == "bm25"
     assert json.loads(json_file.read_text())["schema_version"] == 1
+
+
+def test_ties_at_the_cut_off_are_completed_before_tie_breaking():
+    from benchmark.harness import TIE_MARGIN, _complete_ties
+
+    group = [(pid, 1.0) for pid in range(500)]  # 500 documents with one score
+
+    class Store:
+        calls: list[int] = []
+
+        def search(self, queries, limit, collection):
+            self.calls.append(limit)
+            return [[(0, 2.0), *group][:limit] for _ in queries], None
+
+    fake = Store()
+    k = 10
+    hits = [[(0, 2.0), *group][: k + TIE_MARGIN], [(7, 3.0), (8, 1.0)]]
+    _complete_ties(fake, ["tied", "short"], hits, k, None)
+    assert len(hits[0]) == 501 and fake.calls == [120, 480, 1920]  # grown until the group ended
+    assert hits[1] == [(7, 3.0), (8, 1.0)]  # fewer hits than fetched: nothing was cut

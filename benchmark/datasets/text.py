@@ -26,11 +26,14 @@ class TextFormat(str, Enum):
     - ``title``: the title alone.
     - ``title-brand-bullets``: ``title | brand | bullet | bullet ...`` (up to ``max_bullets``).
     - ``series``: the blog series' ``[brand] title | description[:200] | bullet | bullet | bullet``.
+    - ``full``: ``title | brand | description | every bullet``, nothing truncated (BEIR's "title + text",
+      as Pyserini's BM25-flat indexes it).
     """
 
     TITLE = "title"
     TITLE_BRAND_BULLETS = "title-brand-bullets"
     SERIES = "series"
+    FULL = "full"
 
     @classmethod
     def parse(cls, value: str | TextFormat) -> TextFormat:
@@ -72,6 +75,9 @@ class TextBuilder:
             parts = [title]
         elif self.format is TextFormat.TITLE_BRAND_BULLETS:
             parts = [title, brand, *bullets]
+        elif self.format is TextFormat.FULL:
+            every = [b for b in (clean(x) for x in product.bullets) if b]
+            parts = [title, brand, clean(product.description), *every]
         else:
             head = f"[{brand}] {title}" if brand else title
             description = clean(product.description)[: self.description_chars].strip()

