@@ -133,7 +133,7 @@ def data_fetch(
 
 @app.command("run")
 def run_command(
-    retriever: Annotated[list[str], typer.Option("--retriever", "-r", help="bm25, splade, splade-ft, dense, hybrid (repeatable).")],
+    retriever: Annotated[list[str], typer.Option("--retriever", "-r", help="bm25, splade, splade-ft[@NAME], dense, hybrid, bm25-lucene, bm25-rank (repeatable).")],
     dataset: Annotated[list[str], typer.Option("--dataset", "-d", help="esci, wands, homedepot, demo or beir:PATH (repeatable).")],
     split: Annotated[str, typer.Option(help="Split to search and evaluate.")] = "test",
     k: Annotated[int, typer.Option("-k", help="Hits per query kept in the run (metrics use @10 and @100).")] = 100,
