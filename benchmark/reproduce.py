@@ -171,7 +171,7 @@ def harness_runner(data_dir: Path | None, cache_dir: Path | None, output_dir: Pa
 
 def run_matrix(matrix: Matrix, runner: Runner, pattern: str | None = None,
                on_result: Callable[[RowResult], None] | None = None) -> list[RowResult]:
-    from retrievers.lucene import MissingExtraError
+    from retrievers.local import MissingExtraError
 
     results = []
     for row in matrix.select(pattern):

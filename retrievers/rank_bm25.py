@@ -22,7 +22,7 @@ import numpy as np
 from benchmark.store.base import Hits, VectorKind, VectorSpec
 from retrievers.analyzer import Analyzer, AnalyzerConfig
 from retrievers.base import EncoderIdentity
-from retrievers.lucene import LocalRetriever, MissingExtraError, NativeIdentity
+from retrievers.local import LocalRetriever, MissingExtraError, NativeIdentity
 
 SLOW_ABOVE = 50_000  # documents; rank-bm25 scores every document in Python for every query term
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from benchmark import reproduce as rp
 from benchmark.cli import app
 from benchmark.errors import MissingDataError
-from retrievers.lucene import MissingExtraError
+from retrievers.local import MissingExtraError
 
 
 @pytest.fixture(autouse=True)

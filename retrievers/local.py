@@ -1,0 +1,148 @@
+"""What every retriever that searches outside Qdrant shares (``bm25-lucene``, ``bm25-rank``).
+
+Such retrievers subclass :class:`LocalRetriever`. They keep the harness's contract: the harness asks
+``retriever.open_store(cache_root)`` for their own :class:`LocalStore` instead of the Qdrant store,
+opens the "collection" under the same content-keyed index key (dataset checksum + text format +
+retriever fingerprint), reuses it when its completion marker is present, and writes the same result
+records and efficiency fields. A :class:`LocalIndex` is a folder ``<cache>/<store_folder>/<key>/``
+whose ``complete.json`` marker is written last.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from benchmark.errors import ShopbenchError
+from benchmark.store.base import CollectionInfo, CollectionSchema, Hits, VectorSpec
+from retrievers.base import EncoderIdentity
+from retrievers.retriever import SEARCH_BATCH, IndexStats, Retriever, SearchStats
+
+MARKER = "complete.json"
+
+
+class MissingExtraError(ShopbenchError):
+    """An optional dependency of a retriever is not installed."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Retrievers that search outside Qdrant
+
+
+@dataclass(frozen=True)
+class NativeIdentity:
+    """Stands in for an encoder: what the index key, ``describe()`` and result files need."""
+
+    identity: EncoderIdentity
+    spec: VectorSpec
+
+    def prepare(self, documents: Sequence[str]) -> None:  # the retriever builds its own index
+        return None
+
+    def encode_documents(self, texts, progress=None):  # type: ignore[no-untyped-def]
+        raise TypeError(f"{self.identity.kind} does not encode vectors; it searches its own index")
+
+    encode_queries = encode_documents
+
+
+class LocalIndex:
+    """A folder holding one retriever's own index; complete once ``complete.json`` is written."""
+
+    def __init__(self, key: str, folder: Path) -> None:
+        self.key = key
+        self.folder = folder
+
+    def is_complete(self) -> bool:
+        return (self.folder / MARKER).is_file()
+
+    def mark_complete(self, meta: Mapping[str, object]) -> None:
+        tmp = self.folder / (MARKER + ".tmp")
+        tmp.write_text(json.dumps(dict(meta), default=str))
+        tmp.replace(self.folder / MARKER)
+
+    def meta(self) -> dict[str, Any]:
+        return json.loads((self.folder / MARKER).read_text()) if self.is_complete() else {}
+
+    def info(self) -> CollectionInfo:
+        meta = self.meta()
+        size = sum(p.stat().st_size for p in self.folder.rglob("*") if p.is_file())
+        return CollectionInfo(self.key, int(meta.get("documents", 0)), size, meta)
+
+    def _not_qdrant(self, *_: object, **__: object) -> Any:
+        raise TypeError(f"{self.key} is not a Qdrant collection: its retriever indexes and searches it")
+
+    upsert = search = fused_search = _not_qdrant
+
+
+class LocalStore:
+    """Store-shaped access to ``<root>/<key>/`` index folders (what ``Store.open`` promises:
+    a complete index is reused, anything else is wiped and created empty)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def open(self, key: str, schema: CollectionSchema | None = None) -> LocalIndex:
+        index = LocalIndex(key, self.root / key)
+        if not index.is_complete():
+            shutil.rmtree(index.folder, ignore_errors=True)
+            index.folder.mkdir(parents=True)
+        return index
+
+    def drop(self, key: str) -> None:
+        shutil.rmtree(self.root / key, ignore_errors=True)
+
+    def exists_complete(self, key: str) -> bool:
+        return LocalIndex(key, self.root / key).is_complete()
+
+    def close(self) -> None:
+        return None
+
+
+@dataclass
+class LocalRetriever(Retriever):
+    """A :class:`Retriever` that builds and searches its own index (not Qdrant).
+
+    Subclasses set ``store_folder`` and implement ``_build``, ``_open`` and ``_search_batch``.
+    ``encode_s`` of the index stats is the whole build time; query encoding is part of search.
+    """
+
+    store_folder: str = "local"
+    _loaded: object = field(default=None, init=False, repr=False, compare=False)
+
+    def open_store(self, cache_root: Path) -> LocalStore:
+        return LocalStore(cache_root / self.store_folder)
+
+    def _build(self, documents: Sequence[str], folder: Path, progress: Callable[[int], None] | None) -> None:
+        raise NotImplementedError
+
+    def _open(self, folder: Path) -> object:
+        raise NotImplementedError
+
+    def _search_batch(self, handle: object, queries: Sequence[str], k: int) -> list[Hits]:
+        raise NotImplementedError
+
+    def index(self, documents: Sequence[str], collection: LocalIndex,  # type: ignore[override]
+              progress: Callable[[int], None] | None = None, cache: object = None) -> IndexStats:
+        t0 = time.perf_counter()
+        self._build(documents, collection.folder, progress)
+        return IndexStats(len(documents), time.perf_counter() - t0, 0.0, None)
+
+    def search(self, queries: Sequence[str], k: int,  # type: ignore[override]
+               collection: LocalIndex) -> tuple[list[Hits], SearchStats]:
+        handle = self._open(collection.folder)
+        hits: list[Hits] = []
+        per_batch: list[float] = []
+        search_s = 0.0
+        for start in range(0, len(queries), SEARCH_BATCH):
+            batch = queries[start : start + SEARCH_BATCH]
+            t0 = time.perf_counter()
+            hits.extend(self._search_batch(handle, batch, k))
+            elapsed = time.perf_counter() - t0
+            search_s += elapsed
+            per_batch.append(1000 * elapsed / len(batch))
+        return hits, SearchStats(len(queries), 0.0, search_s, tuple(per_batch), None)
