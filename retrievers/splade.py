@@ -7,16 +7,27 @@ so does a plain masked-LM checkpoint (sentence-transformers builds MLM + SPLADE 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
-
-import numpy as np
+from dataclasses import dataclass
+from typing import Literal
 
 from benchmark.store.base import SparseVector, VectorKind, VectorSpec
 from retrievers import models
 from retrievers.base import EncoderIdentity, Progress
 from retrievers.neural import ModelSettings, encode_sorted, load_model
+from retrievers.splade_fast import FastSplade, split_rows, unsupported_reason
 
-SpladeSettings = ModelSettings
+EncodePath = Literal["fast", "plain"]
+
+
+@dataclass(frozen=True, slots=True)
+class SpladeSettings(ModelSettings):
+    """``encode_path``: ``fast`` (:mod:`retrievers.splade_fast`, same vectors, used when the model allows it)
+    or ``plain`` (sentence-transformers' ``encode_query`` / ``encode_document``). Not part of the index
+    key: both give the same vectors (checked on probe texts when the encoder is built)."""
+
+    encode_path: EncodePath = "fast"
 
 
 class SpladeEncoder:
@@ -27,6 +38,7 @@ class SpladeEncoder:
         self.model, self.model_identity = load_model(SparseEncoder, settings, "SPLADE / SparseEncoder")
         _require_splade(self.model, settings.model)
         self.spec = VectorSpec(vector_name, VectorKind.SPARSE)
+        self.fast = _fast_path(self.model, settings)
 
     @property
     def identity(self) -> EncoderIdentity:
@@ -36,7 +48,13 @@ class SpladeEncoder:
     def prepare(self, documents: Sequence[str]) -> None:
         """SPLADE needs no corpus statistics."""
 
+    @property
+    def encode_path(self) -> EncodePath:
+        return "fast" if self.fast else "plain"
+
     def _encode(self, texts: list[str], query: bool) -> list[SparseVector]:
+        if self.fast:
+            return self.fast.encode(texts, self.settings.batch_size, query)
         encode = self.model.encode_query if query else self.model.encode_document
         tensor = encode(texts, batch_size=self.settings.batch_size, convert_to_sparse_tensor=True,
                         show_progress_bar=False)
@@ -55,12 +73,20 @@ def sparse_rows(tensor, n_rows: int) -> list[SparseVector]:
     rows, cols = coo.indices().cpu().numpy()
     values = coo.values().detach().float().cpu().numpy()
     keep = values > 0
-    rows, cols, values = rows[keep], cols[keep], values[keep]
-    bounds = np.searchsorted(rows, np.arange(n_rows + 1))
-    return [
-        SparseVector(cols[a:b].astype(np.uint32), values[a:b].astype(np.float32))
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-    ]
+    return split_rows(rows[keep], cols[keep], values[keep], n_rows)
+
+
+def _fast_path(model, settings: SpladeSettings) -> FastSplade | None:
+    """The fast encoder where asked for and possible (it must reproduce the plain path on probe texts)."""
+    if settings.encode_path == "plain" or unsupported_reason(model):
+        return None
+    fast = FastSplade(model)
+    difference = fast.check()
+    if difference:
+        warnings.warn(f"{settings.model}: fast SPLADE encoding disagrees with sentence-transformers "
+                      f"({difference}); using the plain path", stacklevel=3)
+        return None
+    return fast
 
 
 def _require_splade(model, name: str) -> None:
