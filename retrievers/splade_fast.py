@@ -124,11 +124,14 @@ class FastSplade:
         import torch
 
         weight_t = self._weight_t.to(hidden.device, hidden.dtype)
-        padding = ~mask.unsqueeze(-1)
+        # Padding positions repeat a real token of their text (the first one; left or right padding): the
+        # maximum is unchanged and no mask pass over the logits is needed.
+        first = mask.int().argmax(dim=1)
+        real = hidden[torch.arange(hidden.shape[0], device=hidden.device), first].unsqueeze(1)
+        hidden = torch.where(mask.unsqueeze(-1), hidden, real)
         pooled = torch.empty(hidden.shape[0], weight_t.shape[1], dtype=hidden.dtype, device=hidden.device)
         for start in range(0, weight_t.shape[1], self.vocab_slice):
             logits = torch.matmul(hidden, weight_t[:, start : start + self.vocab_slice])
-            logits.masked_fill_(padding, float("-inf"))
             torch.amax(logits, dim=1, out=pooled[:, start : start + self.vocab_slice])
         pooled += self._bias.to(hidden.device, hidden.dtype)
         pooled.relu_().log1p_()

@@ -28,9 +28,9 @@ def encoder() -> SpladeEncoder:
     return SpladeEncoder(SpladeSettings("bundled:splade-tiny", batch_size=3, device="cpu"))
 
 
-def _plain(model, texts, query):
+def _plain(model, texts, query, batch_size=3):
     encode = model.encode_query if query else model.encode_document
-    return sparse_rows(encode(texts, batch_size=3, convert_to_sparse_tensor=True, show_progress_bar=False), len(texts))
+    return sparse_rows(encode(texts, batch_size=batch_size, convert_to_sparse_tensor=True, show_progress_bar=False), len(texts))
 
 
 def _assert_same(ours, theirs):
@@ -60,6 +60,16 @@ def test_plain_path_is_selectable_and_agrees(encoder):
 def test_batch_size_does_not_change_vectors(encoder):
     fast = FastSplade(encoder.model, vocab_slice=1000)  # a slice size that does not divide the vocabulary
     _assert_same(fast.encode(TEXTS, 1, False), fast.encode(TEXTS, 64, False))
+
+
+def test_left_padding_gives_the_same_vectors(encoder):
+    tokenizer = encoder.model[0].tokenizer
+    tokenizer.padding_side = "left"  # BERT's positions then depend on the padding: compare one whole batch
+    try:
+        _assert_same(FastSplade(encoder.model).encode(TEXTS, len(TEXTS), False),
+                     _plain(encoder.model, TEXTS, False, batch_size=len(TEXTS)))
+    finally:
+        tokenizer.padding_side = "right"
 
 
 def test_double_log_activation(encoder):
