@@ -15,10 +15,10 @@ from itertools import combinations
 import numpy as np
 
 from leaderboard.correction import adjust
-from leaderboard.effect import WinTieLoss, bootstrap_ci, win_tie_loss
+from leaderboard.effect import WinTieLoss, bootstrap_cis, win_tie_loss
 from leaderboard.errors import LeaderboardError
 from leaderboard.options import StatOptions
-from leaderboard.significance import pair_rng, paired_p_value
+from leaderboard.significance import paired_p_values, query_set_rng
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,24 +96,38 @@ def letter(index: int) -> str:
 
 def compare_systems(systems: Sequence[SystemScores], metrics: Sequence[str], options: StatOptions,
                     *, effects: bool = True) -> Comparison:
-    """Test every pair of ``systems`` on each metric; ``effects`` adds bootstrap intervals of the difference."""
+    """Test every pair of ``systems`` on each metric; ``effects`` adds bootstrap intervals of the difference.
+
+    Pairs evaluated on the same queries are tested together, all metrics at once (shared random signs
+    and resamples, see :mod:`leaderboard.significance`); each pair's figures depend only on its own
+    scores, the seed and the queries.
+    """
     if len({s.key for s in systems}) != len(systems):
         raise LeaderboardError("the same system was given twice: " + ", ".join(s.label for s in systems))
     pairs: list[PairResult] = []
     notes: list[str] = []
+    aligned = [a for metric in metrics for i, j in combinations(range(len(systems)), 2)
+               if (a := _aligned(systems, i, j, metric, notes)) is not None]
+    tested = _test(aligned, options, effects)
     for metric in metrics:
-        raw: list[PairResult] = []
-        for i, j in combinations(range(len(systems)), 2):
-            result = _pair(systems, i, j, metric, options, effects, notes)
-            if result is not None:
-                raw.append(result)
+        raw = [r for r in tested if r.metric == metric]
         adjusted = adjust([r.p_value for r in raw], options.correction)
-        pairs.extend(_with_adjusted(r, p) for r, p in zip(raw, adjusted))
+        pairs.extend(_with_adjusted(r, p) for r, p in zip(raw, adjusted, strict=True))
     return Comparison(tuple(systems), tuple(metrics), tuple(pairs), options, tuple(dict.fromkeys(notes)))
 
 
-def _pair(systems: Sequence[SystemScores], i: int, j: int, metric: str, options: StatOptions, effects: bool,
-          notes: list[str]) -> PairResult | None:
+@dataclass(frozen=True, slots=True)
+class _Aligned:
+    metric: str
+    first: int
+    second: int
+    queries: tuple[str, ...]
+    scores_first: np.ndarray
+    scores_second: np.ndarray
+
+
+def _aligned(systems: Sequence[SystemScores], i: int, j: int, metric: str, notes: list[str]) -> _Aligned | None:
+    """Both systems' scores on the queries they share (None, with a note, when there are none)."""
     a, b = systems[i], systems[j]
     scores_a, scores_b = a.scores.get(metric), b.scores.get(metric)
     if not scores_a or not scores_b:
@@ -128,18 +142,29 @@ def _pair(systems: Sequence[SystemScores], i: int, j: int, metric: str, options:
         return None
     first = np.fromiter((scores_a[q] for q in common), dtype=np.float64, count=len(common))
     second = np.fromiter((scores_b[q] for q in common), dtype=np.float64, count=len(common))
-    diffs = first - second
-    rng = pair_rng(options.seed, metric, a.key, b.key)
-    # the seed ignores pair order, so flip to a canonical order: swapping the systems negates the differences
-    swap = a.key > b.key
-    oriented = -diffs if swap else diffs
-    p = paired_p_value(oriented, options.test, options.permutations, rng)
-    ci = None
-    if effects:
-        low, high = bootstrap_ci(oriented, options.bootstrap, options.confidence, rng)
-        ci = (-high, -low) if swap else (low, high)
-    return PairResult(metric, i, j, len(common), float(first.mean()), float(second.mean()), p, p,
-                      win_tie_loss(diffs), ci)
+    return _Aligned(metric, i, j, tuple(common), first, second)
+
+
+def _test(aligned: Sequence[_Aligned], options: StatOptions, effects: bool) -> list[PairResult]:
+    """p-values (and intervals) of every pair, one batch per shared query set; results in input order."""
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for index, pair in enumerate(aligned):
+        groups.setdefault(pair.queries, []).append(index)
+    p_values: dict[int, float] = {}
+    intervals: dict[int, tuple[float, float] | None] = dict.fromkeys(range(len(aligned)))
+    for queries, members in groups.items():
+        diffs = np.stack([aligned[m].scores_first - aligned[m].scores_second for m in members], axis=1)
+        rng = query_set_rng(options.seed, "permutation", queries)
+        p_values.update(zip(members, map(float, paired_p_values(diffs, options.test, options.permutations, rng)),
+                            strict=True))
+        if effects:
+            rng = query_set_rng(options.seed, "bootstrap", queries)
+            intervals.update(zip(members, bootstrap_cis(diffs, options.bootstrap, options.confidence, rng),
+                                 strict=True))
+    return [PairResult(pair.metric, pair.first, pair.second, len(pair.queries), float(pair.scores_first.mean()),
+                       float(pair.scores_second.mean()), p_values[index], p_values[index],
+                       win_tie_loss(pair.scores_first - pair.scores_second), intervals[index])
+            for index, pair in enumerate(aligned)]
 
 
 def _with_adjusted(result: PairResult, p_adjusted: float) -> PairResult:
