@@ -8,7 +8,7 @@ TORCH_VERSION ?= 2.13.0
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.shopbench-installed
 
-.PHONY: install demo test clean-venv
+.PHONY: install demo test bench clean-venv
 
 install: $(STAMP)
 
@@ -24,6 +24,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The performance suite (benchmarks/): JSON + markdown report under benchmarks/reports/. Pyserini (with a
+# Java 21 runtime) is installed for the side-by-side BM25 section. BENCH_ARGS="--quick" for a smoke run.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[pyserini]"
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

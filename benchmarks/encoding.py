@@ -30,7 +30,7 @@ def measure(options: SuiteOptions) -> Section:
     from retrievers.splade import SpladeEncoder, SpladeSettings, sparse_rows
 
     started = time.perf_counter()
-    n_docs, n_queries = (400, 200) if options.quick else (4000, 4000)
+    n_docs, n_queries = (150, 100) if options.quick else (4000, 4000)
     texts = load_texts(options, n_docs, n_queries)
     encoder = SpladeEncoder(SpladeSettings("bundled:splade-tiny", batch_size=BATCH, device="cpu"))
     model = encoder.model
@@ -63,8 +63,8 @@ def measure(options: SuiteOptions) -> Section:
         if same != len(items):
             notes.append(f"{what}: {len(items) - same} vectors differ in their non-zero dimensions")
     for name, fn in (("plain", plain), ("fast", fast)):
-        notes.append(f"profile of one {name} pass over {len(texts.documents[:1000])} documents: "
-                     + _profile(lambda fn=fn: fn(texts.documents[:1000], False)))
+        notes.append(f"profile of one {name} pass over {len(texts.documents[: 150 if options.quick else 1000])} documents: "
+                     + _profile(lambda fn=fn: fn(texts.documents[: 150 if options.quick else 1000], False)))
     notes.insert(0, f"texts: {texts.source}; model bundled:splade-tiny; batch {BATCH}; best of "
                     f"{1 if options.quick else 2} alternating rounds")
     return Section("encoding", "SPLADE encoding", rows, targets, notes, time.perf_counter() - started)
@@ -93,5 +93,5 @@ def _profile(work: Callable[[], object], top: int = 6) -> str:
 
 
 def _label(key: tuple[str, int, str]) -> str:
-    path, line, name = key
+    path, _line, name = key
     return name if path == "~" else f"{os.path.basename(path)}:{name}"

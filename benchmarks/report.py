@@ -61,11 +61,11 @@ class Report:
     def to_markdown(self) -> str:
         m = self.machine
         lines = [f"# shopbench performance report ({self.started_at})", "",
-                 f"Machine: {m['cpu']} x {m['cpu_count']} cores, {m['memory_gib']} GiB RAM, {m['platform']}, "
-                 f"Python {m['python']}, torch {m['packages'].get('torch', '?')}, "  # type: ignore[union-attr]
-                 f"threads {m['torch_threads']}.", "",
-                 "Figures in one table were measured side by side in this run; compare ratios, not absolute "
-                 "numbers across machines.", ""]
+                 (f"Machine: {m['cpu']} x {m['cpu_count']} cores, {m['memory_gib']} GiB RAM, {m['platform']}, "
+                  f"Python {m['python']}, torch {m['packages'].get('torch', '?')}, "  # type: ignore[union-attr]
+                  f"threads {m['torch_threads']}."), "",
+                 ("Figures in one table were measured side by side in this run; compare ratios, not absolute "
+                  "numbers across machines."), ""]
         targets = [(s, t) for s in self.sections for t in s.targets]
         if targets:
             lines += ["## Targets", "", "| section | target | measured | met |", "|---|---|---|---|"]
@@ -93,7 +93,7 @@ def _table(rows: list[dict[str, object]]) -> list[str]:
     if not rows:
         return []
     columns = list(dict.fromkeys(key for row in rows for key in row))
-    out = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    out = ["| " + " | ".join(_cell(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     out += ["| " + " | ".join(_cell(row.get(c, "")) for c in columns) + " |" for row in rows]
     return out + [""]
 

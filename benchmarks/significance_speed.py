@@ -41,7 +41,7 @@ def measure(options: SuiteOptions) -> Section:
             {"command": "bench leaderboard", "input": f"{datasets * systems} result files ({datasets} datasets x "
                                                       f"{systems} systems, 1,000 queries each), plots on",
              "wall s": board_s}]
-    targets = [Target("bench compare, 10k queries x 5 systems x 10k permutations", compare_s, COMPARE_S, "s"),
+    targets = [Target(f"bench compare, {queries:,} queries x 5 systems x 10k permutations", compare_s, COMPARE_S, "s"),
                Target(f"bench leaderboard over {datasets * systems} result files", board_s, LEADERBOARD_S, "s")]
     notes = ["wall time of the whole command in a fresh process (Python start and imports included)"]
     return Section("significance", "Compare and leaderboard", rows, targets, notes, time.perf_counter() - started)

@@ -50,8 +50,8 @@ def measure(options: SuiteOptions) -> Section:
         collection.close()
         store.drop(f"latency-{size}")
         store.close()
-    notes = [f"{n_queries:,} queries (a quarter above {TARGET_AT:,} products), batches of {BATCH}; p50/p95 over "
-             "batches of per-query wall time; build = generating + upserting + optimising both vectors"]
+    notes = [(f"{n_queries:,} queries (a quarter above {TARGET_AT:,} products), batches of {BATCH}; p50/p95 over "
+              "batches of per-query wall time; build = generating + upserting + optimising both vectors")]
     return Section("store", "Embedded store search latency", rows, targets, notes, time.perf_counter() - started)
 
 

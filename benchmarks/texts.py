@@ -25,5 +25,5 @@ def load_texts(options: SuiteOptions, documents: int, queries: int) -> Texts:
         dataset, source = load_dataset("demo"), "demo catalog (Home Depot data not found)"
     docs = list(build_texts(dataset, TextBuilder()).values())
     qs = list(dataset.queries.values())
-    repeat = lambda items, n: (items * (n // len(items) + 1))[:n]  # noqa: E731
+    repeat = lambda items, n: (items * (n // len(items) + 1))[:n]
     return Texts(source, repeat(docs, documents), repeat(qs, queries))

@@ -10,11 +10,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from benchmark.store.base import SparseVector, VectorKind, VectorSpec
 from retrievers import models
-from retrievers.base import EncoderIdentity, Progress
+from retrievers.base import EncoderIdentity, ModelIdentity, Progress
 from retrievers.neural import ModelSettings, encode_sorted, load_model
 from retrievers.splade_fast import FastSplade, split_rows, unsupported_reason
 
@@ -31,14 +32,43 @@ class SpladeSettings(ModelSettings):
 
 
 class SpladeEncoder:
+    """A SPLADE model behind the :class:`~retrievers.base.Encoder` protocol.
+
+    A local or bundled model is loaded on first use: its identity (weights hash) is known without
+    loading it, so a run that reuses a complete index and cached query vectors never imports torch.
+    A hub model is loaded at once (its revision is known once it is downloaded).
+    """
+
     def __init__(self, settings: SpladeSettings, vector_name: str = "splade") -> None:
+        self.settings = settings
+        self.spec = VectorSpec(vector_name, VectorKind.SPARSE)
+        self._model = None
+        self._fast: FastSplade | None = None
+        resolved = models.resolve(settings.model)
+        if Path(resolved).exists():
+            self.model_identity = models.identity(settings.model, resolved)
+        else:
+            self.model_identity = self._load()
+
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        if self._model is None:
+            self._load()
+        return self._model
+
+    @property
+    def fast(self) -> FastSplade | None:
+        self.model  # noqa: B018 - loads the model (and decides the encode path) on first use
+        return self._fast
+
+    def _load(self) -> ModelIdentity:
         from sentence_transformers import SparseEncoder
 
-        self.settings = settings
-        self.model, self.model_identity = load_model(SparseEncoder, settings, "SPLADE / SparseEncoder")
-        _require_splade(self.model, settings.model)
-        self.spec = VectorSpec(vector_name, VectorKind.SPARSE)
-        self.fast = _fast_path(self.model, settings)
+        model, identity = load_model(SparseEncoder, self.settings, "SPLADE / SparseEncoder")
+        _require_splade(model, self.settings.model)
+        self._fast = _fast_path(model, self.settings)
+        self._model = model
+        return identity
 
     @property
     def identity(self) -> EncoderIdentity:

@@ -116,6 +116,13 @@ def test_unsupported_models_fall_back_to_the_plain_path(encoder):
 
 def test_a_disagreeing_fast_path_is_not_used(encoder, monkeypatch):
     monkeypatch.setattr(FastSplade, "check", lambda self, tolerance=1e-5: "non-zero dimensions differ on 'x'")
+    other = SpladeEncoder(SpladeSettings("bundled:splade-tiny", device="cpu"))
     with pytest.warns(UserWarning, match="using the plain path"):
-        other = SpladeEncoder(SpladeSettings("bundled:splade-tiny", device="cpu"))
-    assert other.encode_path == "plain"
+        assert other.encode_path == "plain"  # decided when the model is loaded, on first use
+
+
+def test_a_local_model_is_loaded_on_first_use_only(encoder):
+    lazy = SpladeEncoder(SpladeSettings("bundled:splade-tiny", device="cpu"))
+    assert lazy._model is None
+    assert lazy.identity.fingerprint == encoder.identity.fingerprint  # known without loading
+    assert lazy.encode_queries(["drill"])[0].indices.size > 0 and lazy._model is not None
