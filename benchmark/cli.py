@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -133,11 +134,11 @@ def data_fetch(
 
 @app.command("run")
 def run_command(
-    retriever: Annotated[list[str], typer.Option("--retriever", "-r", help="bm25, splade, splade-ft[@NAME], dense, hybrid, bm25-lucene, bm25-rank (repeatable).")],
+    retriever: Annotated[list[str], typer.Option("--retriever", "-r", help="bm25, splade, splade-ft[@NAME], dense, hybrid, bm25-lucene, bm25-rank, or a fusion of any of them: hybrid:A+B[+C] (repeatable).")],
     dataset: Annotated[list[str], typer.Option("--dataset", "-d", help="esci, wands, homedepot, demo or beir:PATH (repeatable).")],
     split: Annotated[str, typer.Option(help="Split to search and evaluate.")] = "test",
     k: Annotated[int, typer.Option("-k", help="Hits per query kept in the run (metrics use @10 and @100).")] = 100,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value (all retrievers) or NAME.key=value (one), repeatable.")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value (all retrievers) or NAME.key=value (one; NAME may be a part of hybrid:A+B), repeatable. Fusion: method, rrf_k, norm, weights, depth, where, tune.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="YAML file of retriever settings (flat, or keyed by retriever name).")] = None,
     option: Options = None,
     data_dir: DataDir = None,
@@ -147,6 +148,7 @@ def run_command(
     shards: Annotated[int, typer.Option(help="Shards per collection (server/cluster only).")] = 1,
     replication_factor: Annotated[int, typer.Option(help="Replicas per shard (server/cluster only).")] = 1,
     drop_self: Annotated[bool, typer.Option("--drop-self", help="Drop hits whose id equals the query id (BEIR ArguAna convention).")] = False,
+    trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Allow models that run their own code (hub Python files, pickle *.bin weights). Env: SHOPBENCH_TRUST_REMOTE_CODE=1.")] = False,
 ) -> None:
     """Index a catalog with each retriever, search a split, evaluate with ranx, write result files.
 
@@ -163,12 +165,19 @@ def run_command(
 
       bench run -r bm25 -r splade-ft --set splade-ft.model=./models/splade-hd -d homedepot
 
+      bench run -r bm25 -r splade-ft -r hybrid:bm25+splade-ft -d homedepot
+
+      bench run -r hybrid:bm25+splade-ft --set method=wsum --set tune=dev -d homedepot
+
       bench run -r bm25 --set k1=1.2 --set b=0.75 -d beir:./scifact --qdrant-url http://localhost:6333
     """
     from benchmark.harness import RunRequest, run_benchmark
     from benchmark.summary import render_summary
+    from retrievers.models import TRUST_REMOTE_CODE_ENV
     from retrievers.registry import overrides_for, resolve_config
 
+    if trust_remote_code:  # read where models are loaded (retrievers.models.trust_remote_code)
+        os.environ[TRUST_REMOTE_CODE_ENV] = "1"
     settings = {name: overrides_for(name, set_ or (), config) for name in retriever}
     for name, values in settings.items():
         resolve_config(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
@@ -338,9 +347,20 @@ def train_command(
     """
     from benchmark.train.commands import train_command as run_train
 
+    _check_model_name(name, "--name")
+    _check_model_name(fetch, "--fetch")
     overrides = list(set_ or ())
     run_train(config_path=config, overrides=overrides, name=name, data_dir=data_dir, on=on, gpu=gpu, detach=detach,
               sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir)
+
+
+def _check_model_name(value: str | None, option: str) -> None:
+    """A model name becomes a folder under CACHE/models/: no separators, no '..', nothing hidden."""
+    from benchmark.train.config import NAME_CHARS
+
+    if value is not None and (not value or not set(value) <= NAME_CHARS or value.startswith(".")):
+        raise ShopbenchError(f"{option} {value!r}: a model name uses letters, digits, '.', '_' and '-' only "
+                             "and does not start with '.'")
 
 
 @app.command("demo")

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+MAX_DETAIL = 400  # characters of a data error's message after the location (values are quoted shortly)
+
 
 class ShopbenchError(Exception):
     """Base class for every error caused by user input, configuration or environment."""
+
+
+def one_line(text: str, limit: int = MAX_DETAIL) -> str:
+    """``text`` on one line (line breaks shown as ``\\n``) and at most ``limit`` characters."""
+    flat = str(text).replace("\r", "\\r").replace("\n", "\\n")
+    return flat if len(flat) <= limit else f"{flat[: limit - 30]}... ({len(flat):,} characters in all)"
+
+
+def short(value: object, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting a value from a data file in a message."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    quote = text[-1] if text[:1] in ("'", '"') else ""
+    return f"{text[: limit - 3 - len(quote)]}...{quote}"
 
 
 class DataFormatError(ShopbenchError):
@@ -29,7 +46,7 @@ class DataFormatError(ShopbenchError):
         self.row = row
         self.field = field
         self.line = line
-        self.detail = message
+        self.detail = one_line(message)
         where = [str(self.path)]
         if row is not None:
             where.append(f"row {row}")
@@ -37,7 +54,7 @@ class DataFormatError(ShopbenchError):
             where.append(f"line {line}")
         if field is not None:
             where.append(f"field '{field}'")
-        super().__init__(f"{', '.join(where)}: {message}")
+        super().__init__(f"{', '.join(where)}: {self.detail}")
 
 
 class MissingDataError(ShopbenchError):
@@ -49,7 +66,7 @@ class UnknownNameError(ShopbenchError):
 
     def __init__(self, kind: str, name: str, valid: list[str] | tuple[str, ...]) -> None:
         self.kind, self.name, self.valid = kind, name, tuple(valid)
-        super().__init__(f"unknown {kind} '{name}'; valid: {', '.join(self.valid)}")
+        super().__init__(f"unknown {kind} '{one_line(name, 100)}'; valid: {', '.join(self.valid)}")
 
 
 class NetworkError(ShopbenchError):

@@ -40,6 +40,7 @@ from benchmark.runs import Run, drop_self
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
 from benchmark.vector_cache import VectorCache
+from retrievers.fusion_config import is_fused_name
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import IndexStats, Retriever, SearchStats
 
@@ -128,7 +129,9 @@ def build_index(retriever: Retriever, documents: Sequence[str], collection: Coll
 
 
 @dataclass(frozen=True)
-class _Searched:
+class Searched:
+    """What searching one split cost and found: raw hits (point ids), search stats, the index's meta."""
+
     hits: list
     search: SearchStats
     meta: dict
@@ -137,7 +140,7 @@ class _Searched:
 
 
 def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retriever, documents: Sequence[str],
-                      queries: Sequence[str], store: Store) -> _Searched:
+                      queries: Sequence[str], store: Store) -> Searched:
     """Reuse the complete index or build it, then search every query of the split."""
     cache_root = paths.cache_dir(request.cache_dir)
     key = index_key(dataset, retriever)
@@ -154,7 +157,7 @@ def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retrieve
     with stage(f"searching {len(queries):,} queries"):
         hits, search = retriever.search(queries, k + TIE_MARGIN, collection)
         _complete_ties(retriever, queries, hits, k, collection)
-    return _Searched(hits, search, meta, reused, collection.info().disk_bytes)
+    return Searched(hits, search, meta, reused, collection.info().disk_bytes)
 
 
 def round_score(score: float) -> float:
@@ -183,7 +186,7 @@ def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: 
             hits[i] = h
 
 
-def _efficiency(done: _Searched) -> Efficiency:
+def efficiency_of(done: Searched) -> Efficiency:
     meta, search = done.meta, done.search
     return Efficiency(
         index_s=meta.get("index_s"), encode_docs_per_s=meta.get("encode_docs_per_s"),
@@ -203,50 +206,98 @@ def _load_retriever(request: RunRequest) -> Retriever:
 
 
 def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
+    """One ``bench run`` of one retriever on one dataset split; ``hybrid:A+B`` goes to :mod:`benchmark.fusion`."""
+    if is_fused_name(request.retriever):
+        from benchmark.fusion import run_fused
+
+        return run_fused(request, store)
     started = datetime.now(UTC)
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
                            cache_dir=request.cache_dir)
-    view = dataset.split(request.split)
+    dataset.split(request.split)
     retriever = _load_retriever(request)
+    return run_retriever(request, dataset, retriever, started, store)
+
+
+@dataclass(frozen=True)
+class SplitSearch:
+    """One retriever's deterministic run on one split's queries, with what the search cost."""
+
+    run: Run
+    searched: Searched
+
+
+def open_store(request: RunRequest, retriever: Retriever, store: Store | None) -> tuple[Store, bool]:
+    """The store ``retriever`` searches and whether the caller must close it: its own local store
+    (bm25-lucene / bm25-rank), else ``store``, else a new Qdrant store for the request."""
+    local = getattr(retriever, "open_store", None)
+    if local is not None:
+        return local(paths.cache_dir(request.cache_dir)), True
+    if store is not None:
+        return store, False
+    return make_store(request.qdrant_url, paths.cache_dir(request.cache_dir)), True
+
+
+def search_split(request: RunRequest, dataset: Dataset, retriever: Retriever, split: str,
+                 store: Store | None = None) -> SplitSearch:
+    """Build or reuse ``retriever``'s index, search every query of ``split``; the run keeps ``request.k`` hits
+    (after dropping self hits when asked), scores rounded and ties broken deterministically."""
+    view = dataset.split(split)
     texts = build_texts(dataset, retriever.text_builder)
     doc_ids, qids = list(texts), list(view.queries)
-    local = getattr(retriever, "open_store", None)  # bm25-lucene / bm25-rank keep their own index, not Qdrant
-    own_store = store is None or local is not None
-    store = local(paths.cache_dir(request.cache_dir)) if local else store or make_store(
-        request.qdrant_url, paths.cache_dir(request.cache_dir))
+    used, own = open_store(request, retriever, store)
     try:
         done = _index_and_search(request, dataset, retriever, list(texts.values()),
-                                 [view.queries[q] for q in qids], store)
+                                 [view.queries[q] for q in qids], used)
     finally:
-        if own_store:
-            store.close()
+        if own:
+            used.close()
     k = request.k + 1 if request.drop_self_hits else request.k
     run = Run.from_hits({q: [(doc_ids[p], round_score(s)) for p, s in h] for q, h in zip(qids, done.hits, strict=True)},
                         k=k)
     if request.drop_self_hits:
         run = Run.from_hits({q: list(h) for q, h in drop_self(run).items()}, k=request.k)
+    return SplitSearch(run, done)
+
+
+def run_retriever(request: RunRequest, dataset: Dataset, retriever: Retriever, started: datetime,
+                  store: Store | None = None, info: RetrieverInfo | None = None) -> RunOutcome:
+    """Search, evaluate and save one retriever's run; ``info`` replaces what ``retriever`` would record."""
+    found = search_split(request, dataset, retriever, request.split, store)
+    return save_outcome(request, dataset, found.run, efficiency=efficiency_of(found.searched),
+                        text_builder=retriever.text_builder.config(), info=info or retriever_info(retriever),
+                        started=started, reused=found.searched.reused)
+
+
+def save_outcome(request: RunRequest, dataset: Dataset, run: Run, *, efficiency: Efficiency,
+                 text_builder: Mapping[str, Any], info: RetrieverInfo, started: datetime,
+                 reused: bool) -> RunOutcome:
+    """Evaluate ``run`` on the request's split, write the result record and TREC run, read it back."""
+    view = dataset.split(request.split)
+    qids = list(view.queries)
     evaluation = evaluate(view.qrels, run, dataset.gains.relevant_level, queries=qids)
     record = ResultRecord(
         dataset=dataset_info(dataset, request.split),
-        text_builder=retriever.text_builder.config(),
-        retriever=_retriever_info(retriever),
+        text_builder=dict(text_builder),
+        retriever=info,
         metrics=dict(evaluation.metrics),
         per_query={m: dict(v) for m, v in evaluation.per_query.items()},
         excluded_queries=list(evaluation.excluded_queries),
         judged_at_10=judged_at_k(view.qrels, run, 10, queries=evaluation.query_ids),
-        efficiency=_efficiency(done),
+        efficiency=efficiency,
         environment=environment_snapshot(),
         command=list(request.command),
         started_at=started,
         finished_at=datetime.now(UTC),
-        reused_index=done.reused,
+        reused_index=reused,
     )
     path = save_result(record, run, request.output_dir)
     return RunOutcome(load_result(path), path, evaluation)
 
 
-def _retriever_info(retriever: Retriever) -> RetrieverInfo:
-    described = retriever.describe()
+def retriever_info(retriever: Retriever, described: Mapping[str, Any] | None = None) -> RetrieverInfo:
+    """What a result file records about a retriever (``described``: its description, default ``describe()``)."""
+    described = described or retriever.describe()
     models = [e["model"] for e in described["encoders"] if "model" in e]  # type: ignore[union-attr]
     join = lambda key: " + ".join(m[key] for m in models if m[key]) or None  # noqa: E731
     return RetrieverInfo(name=retriever.name, config=described, model_id=join("name"),

@@ -275,14 +275,22 @@ def load_result(path: Path | str) -> ResultRecord:
     """Read a result file of any known schema_version, migrating it to the current one."""
     path = Path(path)
     try:
-        data = json.loads(path.read_bytes())
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise MissingDataError(f"result file not found: {path}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # a folder, no permission, an I/O error
+        raise ResultFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw)
+    except RecursionError:
+        raise ResultFileError(path, "not a result record (JSON nested too deeply)") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an integer with too many digits
         raise ResultFileError(path, f"not valid JSON ({exc})") from None
     data = migrate(data, path)
     try:
         return ResultRecord.model_validate(data)
+    except RecursionError:
+        raise ResultFileError(path, "invalid result record (values nested too deeply)") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or '(root)'}: {e['msg']}" for e in exc.errors()[:5])
         raise ResultFileError(path, f"invalid result record ({exc.error_count()} problems): {problems}") from None

@@ -3,12 +3,16 @@
 Encoding is the slow part of indexing; the vectors depend only on the texts (corpus key) and the
 encoder (its fingerprint). Keeping them lets a hybrid index reuse what the sparse and dense indexes
 already encoded, and lets an interrupted build resume at the first chunk it had not finished. Each
-chunk file is written atomically and records the seconds its encoding took, so throughput figures
-stay honest when vectors come from here.
+chunk file is written atomically (temporary file, then rename) and records the seconds its encoding
+took, so throughput figures stay honest when vectors come from here. A chunk that cannot be read in
+full (truncated, damaged: the zip members carry CRC-32 checksums, checked on read) or holds another
+number of vectors than its name says is a miss and is encoded again. Two processes saving the same
+chunk write the same vectors; the last rename wins.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 import zipfile
@@ -17,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmark import faults
+from benchmark.errors import ShopbenchError
 from benchmark.store.base import SparseVector, Vector
 
 
@@ -33,16 +39,18 @@ class VectorCache:
             with np.load(path) as data:
                 seconds = float(data["seconds"])
                 if "dense" in data:
-                    return list(data["dense"]), seconds
+                    dense = list(data["dense"])
+                    return (dense, seconds) if len(dense) == count else None
                 indptr, indices, values = data["indptr"], data["indices"], data["values"]
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
             return None
-        vectors = [SparseVector(indices[a:b], values[a:b]) for a, b in zip(indptr[:-1], indptr[1:], strict=True)]
+        if len(indptr) != count + 1 or indptr[-1] != len(indices) or len(indices) != len(values):
+            return None
+        vectors = [SparseVector(indices[a:b], values[a:b]) for a, b in itertools.pairwise(indptr)]
         return vectors, seconds
 
     def save(self, encoder_fingerprint: str, start: int, vectors: Sequence[Vector], seconds: float) -> None:
         path = self._path(encoder_fingerprint, start, len(vectors))
-        path.parent.mkdir(parents=True, exist_ok=True)
         if vectors and isinstance(vectors[0], SparseVector):
             lengths = [len(v.indices) for v in vectors]
             arrays = {
@@ -52,11 +60,17 @@ class VectorCache:
             }
         else:
             arrays = {"dense": np.asarray(vectors, dtype=np.float32)}
-        fd, tmp = tempfile.mkstemp(prefix=".chunk-", suffix=".npz", dir=path.parent)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".chunk-", suffix=".npz", dir=path.parent)
+        except OSError as exc:
+            raise ShopbenchError(f"cannot write encoded vectors to {path.parent}: {exc.strerror or exc}") from None
         try:
             with os.fdopen(fd, "wb") as handle:
                 np.savez(handle, seconds=np.float64(seconds), **arrays)
             os.replace(tmp, path)
-        except BaseException:
+        except OSError as exc:
+            raise ShopbenchError(f"cannot write encoded vectors {path}: {exc.strerror or exc}") from None
+        finally:
             Path(tmp).unlink(missing_ok=True)
-            raise
+        faults.point("vectors.chunk_saved")

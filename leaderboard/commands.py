@@ -13,7 +13,7 @@ from benchmark.console import console as log
 from leaderboard.build import build_leaderboard, write_file
 from leaderboard.compare import Comparison, SystemScores, compare_systems
 from leaderboard.options import StatOptions
-from leaderboard.render_compare import explanation, markdown, rich_tables
+from leaderboard.render_compare import explanation, fusion_notes, markdown, rich_tables
 from leaderboard.resolve import Selection, choose_metrics, select
 
 
@@ -54,6 +54,8 @@ def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None
     out = Console(highlight=False)
     for table in rich_tables(outcome.comparison, outcome.selection):
         out.print(table)
+    for note in fusion_notes(outcome.selection):
+        out.print(note, markup=False)
     out.print(explanation(outcome.comparison), markup=False)
     for note in outcome.comparison.notes:
         out.print(f"note: {note}", markup=False)

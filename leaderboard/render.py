@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from benchmark.results import Efficiency
 from leaderboard.collect import BadFile, Scan
+from leaderboard.fused import is_fused, parts_text
 from leaderboard.markdown import bold, code, escape, sup, table
 from leaderboard.options import StatOptions
 from leaderboard.provenance import provenance_lines
-from leaderboard.table import PRIMARY, Table
+from leaderboard.table import PRIMARY, Row, Table
 
 MISSING = "—"
 
@@ -59,7 +60,7 @@ def table_lines(tab: Table) -> list[str]:
         header.append(f"Δ% {PRIMARY} vs {escape(tab.baseline.label) if tab.baseline else 'bm25'}")
     header.extend(c.header for c in EFFICIENCY_COLUMNS)
     columns: list[list[str]] = [[row.letter for row in tab.rows], [escape(row.label) for row in tab.rows],
-                                [escape(row.result.record.retriever.model_id or MISSING) for row in tab.rows]]
+                                [escape(_model(tab, row)) for row in tab.rows]]
     for metric in tab.metrics:
         values = [row.metric(metric) for row in tab.rows]
         best = _best(values, "{:.4f}", False) if len(tab.rows) > 1 else set()
@@ -73,6 +74,14 @@ def table_lines(tab: Table) -> list[str]:
         columns.append([MISSING if v is None else _cell(column.fmt.format(v), best) for v in values])
     rows = [list(cells) for cells in zip(*columns)]
     return table(header, rows, ["l", "l", "l", *"r" * (len(header) - 3)])
+
+
+def _model(tab: Table, row: Row) -> str:
+    """The model id; for a fused system its parts, with the letters of their own rows (``bm25 (c) + dense (a)``)."""
+    record = row.result.record
+    if is_fused(record):
+        return parts_text(record, [(r.letter, r.result.record) for r in tab.rows])
+    return record.retriever.model_id or MISSING
 
 
 def _relative(tab: Table, index: int) -> str:

@@ -8,6 +8,7 @@ from rich.markup import escape as rich_escape
 from rich.table import Table as RichTable
 
 from leaderboard.compare import Comparison, PairResult, letter
+from leaderboard.fused import fusion_note, is_fused
 from leaderboard.markdown import code, escape, signed, sup, table
 from leaderboard.options import StatOptions
 from leaderboard.resolve import Selection
@@ -43,12 +44,22 @@ def explanation(comparison: Comparison) -> str:
             "A superscript x: significantly better than system x.")
 
 
+def fusion_notes(selection: Selection) -> list[str]:
+    """For each fused system: its parts (with their letters when they are compared too) and its fusion."""
+    rows = [(letter(i), r.record) for i, r in enumerate(selection.results)]
+    return [fusion_note(label, letter(i), r.record, rows)
+            for i, (label, r) in enumerate(zip(selection.labels, selection.results)) if is_fused(r.record)]
+
+
 def markdown(comparison: Comparison, selection: Selection, relative: Sequence[str]) -> str:
     key = selection.key
     lines = [f"# Paired comparison: {escape(key.dataset)} / {escape(key.split)}", "",
              escape(explanation(comparison)), ""]
     systems = [[letter(i), escape(label), code(path, in_table=True)] for i, (label, path) in enumerate(zip(selection.labels, relative))]
     lines.extend(table(["", "system", "result file"], systems, ["l", "l", "l"]))
+    notes = fusion_notes(selection)
+    if notes:
+        lines.extend(["", *(f"- {escape(note)}" for note in notes)])
     for metric in comparison.metrics:
         lines.extend(["", f"## {escape(metric)}", ""])
         rows = []

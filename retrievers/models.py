@@ -22,6 +22,39 @@ class ModelError(ShopbenchError):
     """A model cannot be found or is not the kind of model a retriever needs."""
 
 
+TRUST_REMOTE_CODE_ENV = "SHOPBENCH_TRUST_REMOTE_CODE"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+
+
+def trust_remote_code() -> bool:
+    """Whether the user opted in (``SHOPBENCH_TRUST_REMOTE_CODE=1``, or ``bench run --trust-remote-code``) to
+    models that run their own code: a hub repository's Python files, or pickle weights (``*.bin``)."""
+    return os.environ.get(TRUST_REMOTE_CODE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def loading_kwargs() -> dict[str, object]:
+    """Keyword arguments for ``SentenceTransformer`` / ``SparseEncoder``: no remote code and safetensors only,
+    unless the user opted in."""
+    trusted = trust_remote_code()
+    return {"trust_remote_code": trusted, "model_kwargs": {} if trusted else {"use_safetensors": True}}
+
+
+def check_weights(resolved: str) -> None:
+    """Refuse a local model folder whose only weights are pickle files (loading a pickle can run code)."""
+    folder = Path(resolved)
+    if not folder.is_dir() or trust_remote_code():
+        return
+    if any(folder.rglob("*.safetensors")):
+        return
+    pickles = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.suffix in PICKLE_SUFFIXES and p.is_file())
+    if pickles:
+        raise ModelError(
+            f"{folder}: has only pickle weights ({', '.join(pickles[:3])}), which can run code when loaded; "
+            "convert them to safetensors, or, if you trust this model, set "
+            f"{TRUST_REMOTE_CODE_ENV}=1 (or pass bench run --trust-remote-code)"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Bundled:
     alias: str

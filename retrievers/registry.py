@@ -2,7 +2,8 @@
 
 ``bm25``, ``splade``, ``splade-ft``, ``dense`` and ``hybrid`` each resolve to a pydantic config
 whose fields users override with ``--set key=value`` or a YAML config file. Unknown keys are
-errors that list the valid ones.
+errors that list the valid ones. ``hybrid:A+B[+C]`` names a fusion of any of them (see
+:mod:`retrievers.fusion_config`): it resolves to a :class:`FusedConfig` holding each part's config.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from benchmark.datasets.text import TextBuilder, TextFormat
 from benchmark.errors import ShopbenchError, UnknownNameError
 from benchmark.store.base import FusionMethod, FusionRequest
 from retrievers import models
+from retrievers.fusion_config import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
 from retrievers.retriever import Retriever
 
 SPLADE_HUB = "naver/splade-cocondenser-ensembledistil"
@@ -95,7 +97,7 @@ class RankBM25Config(_Config):
     stopwords: bool = True
 
 
-Config = BM25Config | SpladeConfig | DenseConfig | HybridConfig | LuceneBM25Config | RankBM25Config
+Config = BM25Config | SpladeConfig | DenseConfig | HybridConfig | LuceneBM25Config | RankBM25Config | FusedConfig
 ENTRIES: dict[str, Callable[[], Config]] = {
     "bm25": BM25Config,
     "splade": SpladeConfig,
@@ -128,9 +130,24 @@ def load_config_file(path: Path, name: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read retriever config: {err}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of settings")
+    if is_fused_name(name):
+        return _fused_file_settings(data, name)
     if name in data and isinstance(data[name], dict):
         return dict(data[name])
-    return {k: v for k, v in data.items() if k not in ENTRIES}
+    return {k: v for k, v in data.items() if k not in ENTRIES and not is_fused_name(str(k))}
+
+
+def _fused_file_settings(data: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """A fused retriever's settings from a config file: the mapping under its name (fusion settings, and
+    part settings under each part's name), on top of each part's own section (so that a part is the
+    same system as the stand-alone retriever configured in the same file)."""
+    own = data.get(name)
+    out: dict[str, Any] = dict(own) if isinstance(own, dict) else {}
+    for part in part_names(name):
+        section = data.get(part)
+        if isinstance(section, dict) or isinstance(out.get(part), dict):
+            out[part] = {**(section if isinstance(section, dict) else {}), **(out.get(part) or {})}
+    return out
 
 
 def overrides_for(name: str, pairs: Sequence[str], config_file: Path | None = None) -> dict[str, Any]:
@@ -138,33 +155,38 @@ def overrides_for(name: str, pairs: Sequence[str], config_file: Path | None = No
 
     ``key=value`` applies to every retriever of the call; ``NAME.key=value`` only to retriever NAME
     (e.g. ``splade-ft.model=./my-model`` next to ``bm25``).
+
+    For a fused retriever (``hybrid:A+B``), ``PART.key=value`` sets a part's setting (returned under
+    the part's name) and ``key=value`` / ``hybrid:A+B.key=value`` set fusion settings, or settings of every
+    part when the key is not a fusion setting.
     """
     overrides = load_config_file(config_file, name) if config_file else {}
+    parts = part_names(name) if is_fused_name(name) else ()
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise ConfigError(f"--set expects key=value, got {pair!r}")
         scope, dot, field = key.strip().rpartition(".")
-        if dot and scope.partition("@")[0] not in ENTRIES:
-            raise UnknownNameError("retriever in --set", scope, list(ENTRIES))
+        if dot and scope.partition("@")[0] not in ENTRIES and not is_fused_name(scope):
+            raise UnknownNameError("retriever in --set", scope, [*ENTRIES, f"{FUSION_PREFIX}A+B"])
         if not dot or scope == name:
             overrides[field] = parse_value(value.strip())
+        elif scope in parts:
+            overrides[scope] = {**overrides.get(scope, {}), field: parse_value(value.strip())}
     return overrides
 
 
 def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (), *,
                    cache_dir: Path | str | None = None) -> Config:
     """``splade-ft`` without ``model`` uses the latest model registered by ``bench train``
-    (``<cache_dir>/models/registry.json``); ``splade-ft@NAME`` uses the registered model NAME."""
+    (``<cache_dir>/models/registry.json``); ``splade-ft@NAME`` uses the registered model NAME.
+    ``hybrid:A+B`` resolves every part (see :func:`overrides_for` for how settings reach them)."""
+    if is_fused_name(name):
+        return _resolve_fused(name, _as_mapping(overrides, part_names(name), name), cache_dir)
     name, _, variant = name.partition("@")
     if name not in ENTRIES or (variant and name != "splade-ft"):
         raise UnknownNameError("retriever", f"{name}@{variant}" if variant else name, list(ENTRIES))
-    if not isinstance(overrides, Mapping):
-        pairs = [o.partition("=") for o in overrides]
-        bad = [o for o, (_, sep, _) in zip(overrides, pairs, strict=True) if not sep]
-        if bad:
-            raise ConfigError(f"--set expects key=value, got {bad[0]!r}")
-        overrides = {k.strip(): parse_value(v.strip()) for k, _, v in pairs}
+    overrides = _as_mapping(overrides)
     base = ENTRIES[name]()
     try:
         config = type(base).model_validate({**base.model_dump(), **overrides})
@@ -182,6 +204,53 @@ def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (),
             raise ConfigError(SPLADE_FT_HELP)
         config = config.model_copy(update={"model": trained})
     return config
+
+
+def _as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[str] = (),
+                own: str = "") -> Mapping[str, Any]:
+    """``["k1=1.2", "PART.key=v", "OWN.key=v"]`` -> ``{"k1": 1.2, "PART": {"key": v}, "key": v}`` (scoped keys
+    only for ``parts`` and the retriever's ``own`` name)."""
+    if isinstance(overrides, Mapping):
+        return overrides
+    out: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set expects key=value, got {item!r}")
+        scope, dot, field = key.strip().rpartition(".")
+        if dot and scope in parts:
+            out[scope] = {**out.get(scope, {}), field: parse_value(value.strip())}
+        elif dot and own and scope == own:
+            out[field] = parse_value(value.strip())
+        else:
+            out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+def _resolve_fused(name: str, overrides: Mapping[str, Any], cache_dir: Path | str | None) -> FusedConfig:
+    parts = part_names(name)
+    for part in parts:
+        base = part.partition("@")[0]
+        if base not in ENTRIES or base == "hybrid":
+            valid = [n for n in ENTRIES if n != "hybrid"]
+            raise UnknownNameError(f"retriever in '{name}'", part, valid)
+    fusion_fields = set(FusionSettings.model_fields) - {"parts"}
+    fusion = {k: v for k, v in overrides.items() if k in fusion_fields}
+    common = {k: v for k, v in overrides.items() if k not in fusion_fields and k not in parts}
+    try:
+        settings = FusionSettings.model_validate({**fusion, "parts": parts})
+    except ValidationError as err:
+        fields = ", ".join(sorted(fusion_fields))
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}".replace("Value error, ", "")
+                             for e in err.errors())
+        raise ConfigError(f"retriever {name}: {problems} (fusion settings: {fields})") from None
+    resolved = []
+    for part in parts:
+        specific = overrides.get(part, {})
+        if not isinstance(specific, Mapping):
+            raise ConfigError(f"retriever {name}: settings of part {part} must be a mapping, got {specific!r}")
+        resolved.append((part, resolve_config(part, {**common, **specific}, cache_dir=cache_dir)))
+    return FusedConfig(settings, tuple(resolved))
 
 
 def _splade(model: str | None, cfg: SpladeConfig | HybridConfig, name: str = "splade"):
@@ -206,7 +275,13 @@ def _bm25(cfg: BM25Config):
 
 
 def build(name: str, config: Config) -> Retriever:
-    """Load models and make the retriever a config describes."""
+    """Load models and make the retriever a config describes (a fused config gives a
+    :class:`~retrievers.fused.FusedRetriever`, whose parts are built here)."""
+    if isinstance(config, FusedConfig):
+        from retrievers.fused import FusedRetriever
+
+        parts = tuple((part, build(part, cfg)) for part, cfg in config.parts)
+        return FusedRetriever(name, config.settings, parts)  # type: ignore[return-value]
     settings = config.model_dump(mode="json")
     if isinstance(config, LuceneBM25Config):
         from retrievers.lucene import LuceneRetriever, lucene_identity

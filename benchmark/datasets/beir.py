@@ -12,6 +12,7 @@ Everything else malformed is an error naming the file, line and field.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,9 +22,10 @@ import orjson
 
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
 from benchmark.datasets.readers import decode, require_file
-from benchmark.errors import DataFormatError, MissingDataError
+from benchmark.errors import DataFormatError, MissingDataError, short
 
 LOADER_VERSION = "1"
+SCORE = re.compile(r"-?[0-9]{1,9}")  # an integer gain of at most 9 digits (ASCII, no '_' or '+')
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,9 @@ def _records(path: Path) -> Iterator[tuple[int, dict]]:
             doc_id = record.get("_id")
             if doc_id is None or str(doc_id).strip() == "":
                 raise DataFormatError(path, "missing or empty id", line=line_no, field="_id")
+            if isinstance(doc_id, bool) or not isinstance(doc_id, (str, int)):
+                raise DataFormatError(path, f"id must be a string or an integer, got {short(doc_id)}", line=line_no,
+                                      field="_id")
             yield line_no, record
 
 
@@ -65,23 +70,48 @@ def _text(record: dict, key: str, path: Path, line: int) -> str:
     return value
 
 
+def _scalar(value: object) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
+def _meta_text(meta: dict, key: str, path: Path, line: int) -> str:
+    value = meta.get(key)
+    if value is None:
+        return ""
+    if not _scalar(value):
+        raise DataFormatError(path, f"expected a string, got {short(value)}", line=line, field=f"metadata.{key}")
+    return str(value)
+
+
+def _bullets(meta: dict, path: Path, line: int) -> tuple[str, ...]:
+    value = meta.get("bullets")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(b is None or _scalar(b) for b in value):
+        return tuple(str(b) for b in value if b is not None)
+    raise DataFormatError(path, f"expected a string or a list of strings, got {short(value)}", line=line,
+                          field="metadata.bullets")
+
+
 def read_corpus(path: Path) -> dict[str, Product]:
     corpus: dict[str, Product] = {}
     first_line: dict[str, int] = {}
     for line, record in _records(path):
         doc_id = str(record["_id"])
         if doc_id in corpus:
-            raise DataFormatError(path, f"duplicate id {doc_id!r} (first on line {first_line[doc_id]})", line=line, field="_id")
+            raise DataFormatError(path, f"duplicate id {short(doc_id)} (first on line {first_line[doc_id]})", line=line,
+                                  field="_id")
         title, text = _text(record, "title", path, line).strip(), _text(record, "text", path, line).strip()
         if not title and not text:
             raise DataFormatError(path, "empty document: both title and text are empty", line=line, field="title")
-        meta = record.get("metadata") or {}
-        bullets = meta.get("bullets", ()) if isinstance(meta, dict) else ()
-        bullets = (bullets,) if isinstance(bullets, str) else tuple(str(b) for b in bullets)
-        get = (lambda k: str(meta.get(k) or "")) if isinstance(meta, dict) else (lambda k: "")
+        meta = record.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}  # BEIR metadata of other shapes carries nothing we use
+        brand, color, category = (_meta_text(meta, key, path, line) for key in ("brand", "color", "category"))
         corpus[doc_id] = Product(
-            title=title or text, description=text if title else "", bullets=bullets,
-            brand=get("brand"), color=get("color"), category=get("category"),
+            title=title or text, description=text if title else "", bullets=_bullets(meta, path, line),
+            brand=brand, color=color, category=category,
         )
         first_line[doc_id] = line
     return corpus
@@ -92,7 +122,7 @@ def read_queries(path: Path) -> dict[str, str]:
     for line, record in _records(path):
         qid = str(record["_id"])
         if qid in queries:
-            raise DataFormatError(path, f"duplicate id {qid!r}", line=line, field="_id")
+            raise DataFormatError(path, f"duplicate id {short(qid)}", line=line, field="_id")
         text = _text(record, "text", path, line).strip()
         if not text:
             raise DataFormatError(path, "empty query text", line=line, field="text")
@@ -121,12 +151,13 @@ def read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, Product], 
         if len(parts) != 3:
             raise DataFormatError(path, f"expected 3 tab-separated fields, got {len(parts)}", line=line_no)
         qid, doc_id, score_text = (p.strip() for p in parts)
-        try:
-            score = int(score_text)
-        except ValueError:
-            raise DataFormatError(path, f"score must be an integer, got {score_text!r}", line=line_no, field="score") from None
+        if not SCORE.fullmatch(score_text):
+            raise DataFormatError(path, f"score must be an integer, got {short(score_text)}", line=line_no,
+                                  field="score")
+        score = int(score_text)
         if qid not in queries:
-            raise DataFormatError(path, f"unknown query id {qid!r} (not in queries.jsonl)", line=line_no, field="query-id")
+            raise DataFormatError(path, f"unknown query id {short(qid)} (not in queries.jsonl)", line=line_no,
+                                  field="query-id")
         if doc_id not in corpus:
             tally.missing_docs[doc_id] += 1
             continue

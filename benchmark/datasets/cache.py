@@ -1,8 +1,12 @@
 """A fast binary (parquet) copy of a loaded dataset, keyed by the checksums of its source files.
 
 The cache folder is written under a temporary name and renamed into place only when complete, so
-an interrupted or failed load never leaves a cache that a later run would trust. File checksums
-are memoised by (size, mtime) so that large sources are hashed once, not on every load.
+an interrupted or failed load never leaves a cache that a later run would trust. ``meta.json``
+holds the sha256 of every table file and is checked on load: a damaged table is a miss (the
+dataset is loaded from its source files again), never wrong data. Two processes caching the same
+dataset at once both succeed: the first rename wins and the other discards its copy (a complete
+cache is never deleted while another process may be reading it). File checksums of the source
+files are memoised by (size, mtime) so that large sources are hashed once, not on every load.
 """
 
 from __future__ import annotations
@@ -18,10 +22,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmark import faults
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
+from benchmark.errors import ShopbenchError
 
 SCHEMA_VERSION = 1
 _MEMO = "file-checksums.json"
+TABLES = ("corpus", "queries", "qrels", "splits")
 
 
 def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
@@ -38,7 +45,10 @@ def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
             digest.update(block)
     if memo_path:
         memo[key] = {"stamp": stamp, "sha256": digest.hexdigest()}
-        _write_json_atomic(memo_path, memo)
+        try:
+            _write_json_atomic(memo_path, memo)
+        except OSError:  # only a shortcut for the next load (disk full, read-only cache): not worth failing for
+            pass
     return digest.hexdigest()
 
 
@@ -60,11 +70,8 @@ def cache_path(root: Path, name: str, key: str) -> Path:
 
 def load_cached(path: Path) -> Dataset | None:
     """The cached dataset, or None if there is no complete cache at ``path``."""
-    meta_path = path / "meta.json"
-    if not meta_path.is_file():
-        return None
-    meta = json.loads(meta_path.read_text())
-    if meta.get("schema") != SCHEMA_VERSION:
+    meta = _complete_meta(path)
+    if meta is None:
         return None
     corpus_t = pq.read_table(path / "corpus.parquet").to_pydict()
     corpus = {
@@ -91,19 +98,57 @@ def load_cached(path: Path) -> Dataset | None:
     )
 
 
+def _complete_meta(folder: Path) -> dict | None:
+    """``meta.json`` of a complete, intact cache folder (every table matches its sha256), else None."""
+    meta = _read_json(folder / "meta.json")
+    sums = meta.get("tables") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or meta.get("schema") != SCHEMA_VERSION or not isinstance(sums, dict) or set(sums) != set(TABLES):
+        return None
+    try:
+        intact = all(_sha256(folder / f"{t}.parquet") == sums[t] for t in TABLES)
+    except OSError:
+        return None
+    return meta if intact else None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def save_cached(path: Path, dataset: Dataset) -> None:
-    """Write the cache into a temporary sibling folder, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    """Write the cache into a temporary sibling folder, then rename it into place.
+
+    A complete cache already at ``path`` (another process got there first) is kept and ours is
+    discarded; an incomplete or damaged one is moved aside in one rename before it is deleted.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    except OSError as exc:
+        raise ShopbenchError(f"cannot write the dataset cache in {path.parent}: {exc.strerror or exc}") from None
     try:
         _write_tables(tmp, dataset)
-        _write_json_atomic(tmp / "meta.json", _meta(dataset))
-        if path.exists():
-            shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
+        meta = _meta(dataset)
+        meta["tables"] = {t: _sha256(tmp / f"{t}.parquet") for t in TABLES}
+        _write_json_atomic(tmp / "meta.json", meta)
+        faults.point("dataset.cache.tables")
+        if path.exists() and _complete_meta(path) is None:
+            stale = Path(tempfile.mkdtemp(prefix=f".{path.name}.stale.", dir=path.parent))
+            os.replace(path, stale / "old")
+            shutil.rmtree(stale, ignore_errors=True)
+        try:
+            os.replace(tmp, path)
+        except OSError:
+            if _complete_meta(path) is None:  # not another process's complete cache: a real failure
+                raise
+    except OSError as exc:
+        raise ShopbenchError(f"cannot write the dataset cache {path}: {exc.strerror or exc}") from None
+    finally:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _write_tables(folder: Path, ds: Dataset) -> None:

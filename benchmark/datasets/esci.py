@@ -25,6 +25,7 @@ from benchmark.datasets.base import Dataset, GainScheme, Product, make_dataset
 from benchmark.datasets.readers import (
     FILE,
     ROW,
+    Kind,
     fail,
     first_row,
     read_parquet,
@@ -47,6 +48,8 @@ VERSIONS = ("small", "large")
 EXAMPLE_COLUMNS = ["query_id", "query", "product_id", "product_locale", "esci_label", "small_version", "large_version"]
 PRODUCT_COLUMNS = ["product_id", "product_locale", "product_title"]
 PRODUCT_OPTIONAL = ["product_description", "product_bullet_point", "product_brand", "product_color"]
+KINDS = {"query_id": Kind.ID, "product_id": Kind.ID, "small_version": Kind.FLAG, "large_version": Kind.FLAG} | {
+    c: Kind.TEXT for c in ("query", "product_locale", "esci_label", "split", "product_title", *PRODUCT_OPTIONAL)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +87,15 @@ def source_files(root: Path) -> list[Path]:
 
 
 def _official(examples_path: Path, products_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    examples = with_origin(read_parquet(examples_path, [*EXAMPLE_COLUMNS, "split"]))
-    products = with_origin(read_parquet(products_path, PRODUCT_COLUMNS, PRODUCT_OPTIONAL))
+    examples = with_origin(read_parquet(examples_path, [*EXAMPLE_COLUMNS, "split"], kinds=KINDS))
+    products = with_origin(read_parquet(products_path, PRODUCT_COLUMNS, PRODUCT_OPTIONAL, kinds=KINDS))
     return examples, products
 
 
 def _hf(shards: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     frames = []
     for path in shards:
-        frame = with_origin(read_parquet(path, [*EXAMPLE_COLUMNS, *PRODUCT_COLUMNS[2:]], PRODUCT_OPTIONAL), path)
+        frame = with_origin(read_parquet(path, [*EXAMPLE_COLUMNS, *PRODUCT_COLUMNS[2:]], PRODUCT_OPTIONAL, KINDS), path)
         labels = frame["esci_label"].astype(str).str.lower().map(FULL_WORD)
         reject(frame, labels.isna(), path, "esci_label", f"unknown label {{value!r}}; expected {sorted(FULL_WORD)}")
         frames.append(frame.assign(esci_label=labels, split=path.name.split("-", 1)[0]))
@@ -103,7 +106,7 @@ def _hf(shards: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _select(examples: pd.DataFrame, path: Path, options: EsciOptions) -> pd.DataFrame:
-    for column in ("query", "product_id"):
+    for column in ("query_id", "query", "product_id"):
         require_nonempty(examples, column, path)
     reject(examples, ~examples["esci_label"].isin(list(GAINS.labels)), path, "esci_label",
            "unknown label {value!r}; expected E, S, C or I")
@@ -127,7 +130,7 @@ def _corpus(products: pd.DataFrame, path: Path, locale: str, wanted: set[str]) -
             path, f"{len(missing)} judged product(s) missing from the catalog, e.g. {sorted(missing)[:3]}",
             field="product_id",
         )
-    get = lambda c: local[c].fillna("").astype(str) if c in local else pd.Series([""] * len(local))  # noqa: E731
+    get = lambda c: local[c].fillna("").astype(str) if c in local else pd.Series([""] * len(local))
     bullets = get("product_bullet_point").map(lambda s: tuple(b.strip() for b in s.split("\n") if b.strip()))
     return {
         pid: Product(title=t, brand=b, description=d, bullets=bl, color=c)

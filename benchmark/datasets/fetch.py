@@ -30,6 +30,10 @@ from benchmark.paths import data_dir as default_data_dir
 HINT = "shopbench needs internet access for `bench data fetch`; download the files yourself and pass --data-dir"
 MANIFEST = "SOURCES.json"
 READ_TIMEOUT = 30.0  # seconds without a byte before a transfer is given up (not a cap on the total)
+MAX_REDIRECTS = 10
+# Redirect policy: redirects are followed by :func:`_open` (never by httpx), at most MAX_REDIRECTS hops, and
+# only to https:// URLs: a redirect to http:// (a downgrade an on-path attacker could use) or to any other
+# scheme is refused with a NetworkError before anything is written.
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,15 @@ ESCI_FILES = (
 _WANDS_BASE = "https://raw.githubusercontent.com/wayfair/WANDS/main/dataset/"
 WANDS_FILES = ("product.csv", "query.csv", "label.csv")
 _BEIR_BASE = "https://public.ukp.informatik.tu-darmstadt.de/thakur/BEIR/datasets/"
+# sha256 and size of the ESCI parquet files as published in the Git LFS pointers of
+# github.com/amazon-science/esci-data (shopping_queries_dataset/*.parquet, commit 7e0e3073); the media host
+# serves these exact objects. shopping_queries_dataset_sources.csv is a plain git file: no published digest.
+ESCI_SHA256: dict[str, tuple[str, int]] = {
+    "shopping_queries_dataset_examples.parquet":
+        ("4a735b693b4a424a6fc67f5be6e4c811495c488bbf66d02a602d308b2744263a", 51_286_808),
+    "shopping_queries_dataset_products.parquet":
+        ("25124442d064d64b26f74082d6fa09438d679efc0c183cf28d19064a2b65a265", 1_108_857_465),
+}
 # md5 of each zip as published in the "Available Datasets" table of the BEIR README
 # (github.com/beir-cellar/beir); older and current README versions agree on these. fever and
 # webis-touche2020 are not pinned: their zips were re-issued and the README versions disagree.
@@ -111,7 +124,11 @@ def source_for(name: str) -> Source:
     """The :class:`Source` for a dataset name (case-insensitive)."""
     key = name.strip().lower()
     if key == "esci":
-        files = tuple(RemoteFile(_ESCI_BASE + f, f) for f in ESCI_FILES)
+        files = tuple(
+            RemoteFile(_ESCI_BASE + f, f, sha256=ESCI_SHA256[f][0], size=ESCI_SHA256[f][1])
+            if f in ESCI_SHA256 else RemoteFile(_ESCI_BASE + f, f)
+            for f in ESCI_FILES
+        )
         return Source(
             "esci", files, "esci", note="Amazon Shopping Queries Dataset (github.com/amazon-science/esci-data)"
         )
@@ -176,7 +193,31 @@ def _check_dns(url: str, timeout: float) -> None:
 
 def _new_client(connect_timeout: float) -> httpx.Client:
     timeout = httpx.Timeout(READ_TIMEOUT, connect=connect_timeout, pool=connect_timeout)
-    return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": "shopbench"})
+    return httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "shopbench"})
+
+
+@contextmanager
+def _open(client: httpx.Client, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+    """GET ``url`` as a stream, following redirects by the policy above (https:// targets only)."""
+    seen = [url]
+    response = None
+    try:
+        for _hop in range(MAX_REDIRECTS + 1):
+            request = client.build_request("GET", seen[-1], headers=headers)
+            response = client.send(request, stream=True, follow_redirects=False)
+            if not response.is_redirect:
+                yield response
+                return
+            target = request.url.join(response.headers.get("location", ""))
+            response.close()
+            if target.scheme != "https":
+                raise _network_error(url, f"redirected to {str(target)[:200]!r}, which is not https://; "
+                                          "shopbench follows redirects to https:// URLs only")
+            seen.append(str(target))
+        raise _network_error(url, f"more than {MAX_REDIRECTS} redirects")
+    finally:
+        if response is not None:
+            response.close()
 
 
 @contextmanager
@@ -222,7 +263,7 @@ def _receive(file: RemoteFile, part: Path, client: httpx.Client, progress: bool)
         offset = part.stat().st_size if part.is_file() else 0
         headers = {"Accept-Encoding": "identity"} | ({"Range": f"bytes={offset}-"} if offset else {})
         try:
-            with client.stream("GET", file.url, headers=headers, follow_redirects=True) as resp:
+            with _open(client, file.url, headers) as resp:
                 start = _start_offset(resp, offset) if resp.is_success else None
                 if offset and (resp.status_code == 416 or (resp.is_success and start is None)):
                     part.unlink()  # the server cannot continue this .part: start over

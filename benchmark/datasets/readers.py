@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmark.errors import DataFormatError, MissingDataError
+from benchmark.errors import DataFormatError, MissingDataError, short
 
 
 def require_file(path: Path, what: str) -> Path:
@@ -55,15 +56,17 @@ def read_delimited(
 ) -> pd.DataFrame:
     """A CSV/TSV file as a string DataFrame holding ``columns`` (extra columns are dropped)."""
     text = decode(path, encoding)
+    kind = "TSV" if sep == "\t" else "CSV"
     try:
         header = pd.read_csv(io.StringIO(text), sep=sep, nrows=0, quoting=quoting).columns
     except pd.errors.EmptyDataError:
         raise DataFormatError(path, "file is empty (no header row)") from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as err:
+        raise DataFormatError(path, f"malformed {kind} header: {err}", line=1) from None
     missing = [c for c in columns if c not in header]
     if missing:
-        raise DataFormatError(
-            path, f"missing column(s) {missing}; header has {list(header)}", row=None, field=missing[0]
-        )
+        shown = ", ".join(short(str(c), 40) for c in list(header)[:12]) + (", ..." if len(header) > 12 else "")
+        raise DataFormatError(path, f"missing column(s) {missing}; header has [{shown}]", field=missing[0])
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -73,26 +76,62 @@ def read_delimited(
             keep_default_na=False,
             quoting=quoting,
         )
-    except pd.errors.ParserError as err:
-        raise DataFormatError(path, f"malformed {('TSV' if sep == chr(9) else 'CSV')}: {err}") from None
+    except (pd.errors.ParserError, ValueError, csv.Error) as err:
+        raise DataFormatError(path, f"malformed {kind}: {err}") from None
     return frame[list(columns)].reset_index(drop=True)
 
 
-def read_parquet(path: Path, columns: Sequence[str], optional: Sequence[str] = ()) -> pd.DataFrame:
-    """The named columns of a parquet file; unknown extra columns are ignored."""
+class Kind:
+    """What a parquet column must hold: ``TEXT`` (strings), ``ID`` (strings or integers, read as strings),
+    ``FLAG`` (integers or booleans)."""
+
+    TEXT, ID, FLAG = "text", "id", "flag"
+
+
+def _type_ok(kind: str, arrow_type: pa.DataType) -> bool:
+    view = getattr(pa.types, "is_string_view", lambda _t: False)
+    textual = (pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or view(arrow_type)
+               or pa.types.is_null(arrow_type))
+    if kind == Kind.TEXT:
+        return textual or pa.types.is_dictionary(arrow_type) and pa.types.is_string(arrow_type.value_type)
+    if kind == Kind.ID:
+        return textual or pa.types.is_integer(arrow_type)
+    return pa.types.is_integer(arrow_type) or pa.types.is_boolean(arrow_type) or pa.types.is_null(arrow_type)
+
+
+def read_parquet(
+    path: Path, columns: Sequence[str], optional: Sequence[str] = (), kinds: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """The named columns of a parquet file; unknown extra columns are ignored.
+
+    ``kinds`` (column -> :class:`Kind`) types the columns: a column of another type (numbers where text is
+    expected, lists, binary) is an error naming it; ``ID`` columns of integers are read as strings. The
+    data is fully validated (corrupt pages, invalid UTF-8) before anything is converted.
+    """
     try:
         schema = pq.read_schema(path)
-    except (pa.ArrowInvalid, OSError) as err:
+    except (pa.ArrowException, OSError, ValueError) as err:
         raise DataFormatError(path, f"not a readable parquet file: {err}") from None
     missing = [c for c in columns if c not in schema.names]
     if missing:
-        raise DataFormatError(
-            path, f"missing column(s) {missing}; file has {schema.names}", field=missing[0]
-        )
+        shown = ", ".join(short(str(c), 40) for c in schema.names[:20]) + (", ..." if len(schema.names) > 20 else "")
+        raise DataFormatError(path, f"missing column(s) {missing}; file has [{shown}]", field=missing[0])
     wanted = [*columns, *(c for c in optional if c in schema.names)]
+    for name in wanted:
+        kind = (kinds or {}).get(name)
+        arrow_type = schema.field(name).type
+        if kind is not None and not _type_ok(kind, arrow_type):
+            expected = {Kind.TEXT: "strings", Kind.ID: "strings or integers", Kind.FLAG: "integers or booleans"}[kind]
+            raise DataFormatError(path, f"column holds {arrow_type}, expected {expected}", field=name)
     try:
-        return pq.read_table(path, columns=wanted).to_pandas()
-    except (pa.ArrowInvalid, UnicodeDecodeError) as err:
+        table = pq.read_table(path, columns=wanted)
+        table.validate(full=True)  # invalid UTF-8 in a string column fails here, not later in pandas
+        for name in wanted:
+            if (kinds or {}).get(name) == Kind.ID and pa.types.is_integer(table.schema.field(name).type):
+                i = table.column_names.index(name)
+                table = table.set_column(i, name, table.column(name).cast(pa.string()))
+        return table.to_pandas()
+    except (pa.ArrowException, OSError, UnicodeDecodeError, ValueError) as err:
         raise DataFormatError(path, f"cannot decode parquet data: {err}") from None
 
 
@@ -126,10 +165,24 @@ def value_at(frame: pd.DataFrame, position: int, column: str) -> object:
 
 
 def reject(frame: pd.DataFrame, bad: pd.Series, path: Path, column: str, template: str) -> None:
-    """Raise for the first row where ``bad`` holds; ``template`` may use ``{value!r}``."""
+    """Raise for the first row where ``bad`` holds; ``template`` may use ``{value!r}`` (quoted shortly)."""
     row = first_row(bad)
     if row is not None:
-        raise fail(frame, row, path, template.format(value=value_at(frame, row, column)), column)
+        value = _Quoted(value_at(frame, row, column))
+        raise fail(frame, row, path, template.format(value=value), column)
+
+
+class _Quoted:
+    """A value whose ``!r`` is :func:`~benchmark.errors.short`: a huge field never floods a message."""
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return short(self.value)
+
+    def __str__(self) -> str:
+        return short(self.value)[1:-1] if isinstance(self.value, str) else short(self.value)
 
 
 def require_nonempty(frame: pd.DataFrame, column: str, path: Path) -> None:
@@ -150,14 +203,14 @@ def require_unique(frame: pd.DataFrame, columns: Sequence[str], path: Path) -> N
     positions = [int(i) + 1 for i in same.to_numpy().nonzero()[0][:3]]
     rows = [int(frame[ROW].iat[p - 1]) if ROW in frame else p for p in positions]
     shown = key[0] if len(key) == 1 else key
-    message = f"duplicate {'/'.join(columns)} {shown!r} (rows {rows})"
+    message = f"duplicate {'/'.join(columns)} {short(shown)} (rows {rows})"
     raise fail(frame, positions[1], path, message, columns[0])
 
 
 def parse_int(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
-    values = pd.to_numeric(frame[column], errors="coerce")
-    bad = values.isna() | (values != values.round())
+    values = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    bad = values.isna() | ~np.isfinite(values) | (values != values.round()) | (values.abs() >= 2.0**63)
     row = first_row(bad)
     if row is not None:
-        raise fail(frame, row, path, f"expected an integer, got {value_at(frame, row, column)!r}", column)
+        raise fail(frame, row, path, f"expected an integer, got {short(value_at(frame, row, column))}", column)
     return values.astype("int64")

@@ -8,6 +8,7 @@ dataclasses; :func:`parse_options` turns ``key=value`` strings from the command 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from benchmark import paths
 from benchmark.console import stage
 from benchmark.datasets import beir, cache, esci, homedepot, wands
 from benchmark.datasets.base import Dataset
-from benchmark.errors import MissingDataError, ShopbenchError, UnknownNameError
+from benchmark.errors import MissingDataError, ShopbenchError, UnknownNameError, short
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class LoaderEntry:
 
 
 DEMO_DIR = Path(__file__).with_name("demo")
+BEIR_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 LOADERS: dict[str, LoaderEntry] = {
     e.name: e
     for e in (
@@ -66,6 +68,8 @@ class DatasetRef:
             raise ShopbenchError("a BEIR dataset needs a folder or name: --dataset beir:/path/to/dir")
         if name != "beir" and arg:
             raise ShopbenchError(f"dataset '{name}' takes no ':' argument; use --option key=value for options")
+        if any(ord(c) < 32 or ord(c) == 127 for c in arg):
+            raise ShopbenchError(f"dataset {short(text, 80)}: control characters (NUL, newline, ...) are not allowed")
         return cls(name, arg)
 
     @property
@@ -104,8 +108,12 @@ def resolve_root(ref: DatasetRef, data_dir: Path | str | None = None) -> Path:
         return entry.bundled
     if ref.loader == "beir":
         given = Path(ref.arg).expanduser()
-        if given.is_absolute() or given.exists() or "/" in ref.arg:
-            return given
+        if given.is_absolute() or given.exists() or "/" in ref.arg or "\\" in ref.arg:
+            return given  # a path the user gave: used as it is
+        if not BEIR_NAME.fullmatch(ref.arg):  # a name: one folder under DATA_DIR/beir/, never outside it
+            raise ShopbenchError(
+                f"dataset 'beir:{ref.arg}': not an existing folder, and not a BEIR dataset name (letters, digits, "
+                "'.', '_' and '-', not starting with '.'); give a path (beir:./dir) or a name (beir:scifact)")
         return paths.data_dir(data_dir) / "beir" / ref.arg
     base = paths.data_dir(data_dir)
     try:
@@ -126,8 +134,13 @@ def load_dataset(
     ref = name if isinstance(name, DatasetRef) else DatasetRef.parse(name)
     entry = LOADERS[ref.loader]
     opts = parse_options(entry, options)
-    root = resolve_root(ref, data_dir)
-    if not root.exists():
+    try:
+        root = resolve_root(ref, data_dir)
+        present = root.exists()
+    except (OSError, ValueError, RuntimeError) as err:  # a name too long, a NUL byte, ~unknown-user
+        why = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+        raise ShopbenchError(f"dataset {short(ref.display, 80)}: unusable path ({why})") from None
+    if not present:
         hint = f"run `bench data fetch {ref.display}`" if ref.loader != "homedepot" else "see `bench data fetch homedepot`"
         raise MissingDataError(f"{root}: no {ref.display} data here; {hint} or pass --data-dir")
     files = entry.source_files(root)

@@ -9,7 +9,20 @@ Layout under ``root``::
 appendable segments), flushes again and only then writes the marker atomically (temp file, fsync,
 ``os.replace``). A build that fails or is interrupted at any point leaves no marker, and ``open``
 drops any directory without a valid marker (or with a marker for another schema) before creating
-the shard afresh. An upsert into a complete collection removes its marker first.
+the shard afresh (the marker is deleted before anything else, so a half-deleted directory is never
+taken for a complete one). An upsert into a complete collection removes its marker first.
+
+Several processes (two ``bench run`` on one cache) coordinate through a lock file per key,
+``<root>/.locks/<key>.lock`` (:mod:`benchmark.locking`; qdrant-edge itself does not lock a shard):
+a process building, changing or dropping a collection holds it exclusively, readers of a complete
+collection hold it shared. A second process that finds the index being built waits (saying so)
+and then reuses the finished index; it never deletes or writes into another process's build. A
+builder that is killed loses its lock with its life, and the next process rebuilds.
+
+Disk full: qdrant-edge writes segments through mmap, and a write to a mapped page that the file
+system cannot back kills the process with SIGBUS, which no Python code can catch; such a build is
+an interrupted one (no marker: rebuilt next time). ``open`` therefore refuses to start a build with
+less than 64 MiB free, and other write errors become a ``StoreError`` naming the collection.
 
 Dense vectors are searched exactly (``SearchParams(exact=True)``; HNSW is disabled with ``m=0`` so
 the optimizer does not spend time building a graph nobody uses). Sparse vectors are searched through
@@ -23,12 +36,15 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import qdrant_edge as qe
 
+from benchmark import faults
+from benchmark.locking import FileLock
 from benchmark.store import (
     StoreError,
     check_fusion,
@@ -57,6 +73,8 @@ log = logging.getLogger(__name__)
 
 MARKER = "COMPLETE.json"
 SHARD_DIR = "shard"
+LOCK_DIR = ".locks"
+MIN_FREE_BYTES = 64 * 2**20  # refuse to start a build with less free space than this
 UPSERT_BATCH = 1_000
 QUERY_BATCH = 256
 _DISTANCES = {Distance.COSINE: qe.Distance.Cosine, Distance.DOT: qe.Distance.Dot}
@@ -99,6 +117,18 @@ def _params(spec: VectorSpec) -> qe.SearchParams | None:
 
 def _hits(points: Sequence[Any]) -> Hits:
     return [(int(p.id), float(p.score)) for p in points]
+
+
+@contextmanager
+def _writing(directory: Path, action: str) -> Iterator[None]:
+    """qdrant-edge and file-system errors while writing (disk full, read-only cache) as a StoreError."""
+    try:
+        yield
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - qdrant-edge raises plain Exceptions
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(f"embedded Qdrant collection {directory}: cannot {action}: {text}") from None
 
 
 def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
@@ -146,11 +176,13 @@ def _dir_bytes(directory: Path) -> int:
 class EdgeCollection:
     """One collection: an open EdgeShard in ``<root>/<key>/shard``."""
 
-    def __init__(self, key: str, directory: Path, schema: CollectionSchema, shard: qe.EdgeShard) -> None:
+    def __init__(self, key: str, directory: Path, schema: CollectionSchema, shard: qe.EdgeShard,
+                 lock: FileLock | None = None) -> None:
         self.key = key
         self.directory = directory
         self.schema = schema
         self._shard: Any = shard
+        self._lock = lock
         marker = _read_marker(directory)
         self._meta: dict[str, Any] | None = marker["meta"] if marker else None
 
@@ -166,7 +198,9 @@ class EdgeCollection:
         specs = [spec_of(self.schema, name) for name in vectors]
         for part in chunks(len(ids), UPSERT_BATCH):
             points = [self._point(int(ids[i]), i, vectors, specs) for i in part]
-            self._shard.update(qe.UpdateOperation.upsert_points(points))
+            with _writing(self.directory, "upsert"):
+                self._shard.update(qe.UpdateOperation.upsert_points(points))
+            faults.point("store.upserted")
 
     @staticmethod
     def _point(point_id: int, i: int, vectors: Mapping[str, Sequence[Vector]], specs: list[VectorSpec]) -> Any:
@@ -180,14 +214,23 @@ class EdgeCollection:
         except (TypeError, ValueError) as exc:
             raise StoreError(f"collection '{self.key}': meta is not JSON-serialisable: {exc}") from exc
         self._invalidate()
-        self._shard.flush()
-        self._shard.optimize()
-        self._shard.flush()
-        _write_json_atomic(self.directory / MARKER, record)
+        with _writing(self.directory, "flush and optimise"):
+            self._shard.flush()
+            self._shard.optimize()
+            self._shard.flush()
+        faults.point("store.flushed")
+        with _writing(self.directory, "write the completion marker"):
+            _write_json_atomic(self.directory / MARKER, record)
         self._meta = record["meta"]
+        if self._lock is not None:
+            self._lock.downgrade()  # complete: other processes may read it now
 
     def _invalidate(self) -> None:
-        """Forget completeness before any change, on disk first."""
+        """Forget completeness before any change, on disk first (taking the key's lock exclusively)."""
+        if self._lock is not None and self._lock.mode != "exclusive":
+            # a complete collection opened for reading is about to change: wait until no one else reads it
+            self._lock.what = f"using index {self.key}"
+            self._lock.acquire(exclusive=True)
         (self.directory / MARKER).unlink(missing_ok=True)
         self._meta = None
 
@@ -223,7 +266,11 @@ class EdgeCollection:
         return CollectionInfo(self.key, points, _dir_bytes(self.directory), dict(self._meta or {}))
 
     def close(self) -> None:
-        self._shard.close()
+        try:
+            self._shard.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
 
 
 class EdgeStore:
@@ -244,22 +291,43 @@ class EdgeStore:
             return current
         self._close(key)
         directory = self.root / key
-        if self._reusable(directory, schema):
-            try:
-                shard = qe.EdgeShard.load(str(directory / SHARD_DIR))
-            except Exception as exc:  # noqa: BLE001 - a damaged shard is rebuilt, not fatal
-                log.warning("collection %s: cannot load (%s); rebuilding", key, exc)
-            else:
-                return self._remember(EdgeCollection(key, directory, schema, shard))
-        self._remove(directory)
-        directory.mkdir(parents=True)
-        shard = qe.EdgeShard.create(str(directory / SHARD_DIR), _edge_config(schema))
-        return self._remember(EdgeCollection(key, directory, schema, shard))
+        lock = self._lock(key, f"building index {key}")
+        opened: list[Any] = []
+
+        def attempt() -> bool:
+            """Exclusive: reuse (then share) or rebuild; else shared: reuse if complete; else wait."""
+            if lock.try_acquire(exclusive=True):
+                shard = self._load_reusable(key, directory, schema)
+                if shard is None:
+                    shard = self._create(directory, schema)  # stays exclusive until mark_complete
+                else:
+                    lock.downgrade()
+                opened.append(shard)
+                return True
+            if lock.try_acquire(exclusive=False):
+                shard = self._load_reusable(key, directory, schema)
+                if shard is not None:
+                    opened.append(shard)
+                    return True
+                lock.release()
+            return False
+
+        try:
+            lock.wait_for(attempt)
+        except BaseException:
+            lock.release()
+            raise
+        return self._remember(EdgeCollection(key, directory, schema, opened[0], lock))
 
     def drop(self, key: str) -> None:
         check_key(key)
         self._close(key)
-        self._remove(self.root / key)
+        lock = self._lock(key, f"using index {key}")
+        lock.acquire(exclusive=True)
+        try:
+            self._remove(self.root / key)
+        finally:
+            lock.release()
 
     def exists_complete(self, key: str) -> bool:
         check_key(key)
@@ -268,6 +336,28 @@ class EdgeStore:
     def close(self) -> None:
         for key in list(self._open):
             self._close(key)
+
+    def _lock(self, key: str, what: str) -> FileLock:
+        return FileLock(self.root / LOCK_DIR / f"{key}.lock", what)
+
+    def _load_reusable(self, key: str, directory: Path, schema: CollectionSchema) -> Any | None:
+        if not self._reusable(directory, schema):
+            return None
+        try:
+            return qe.EdgeShard.load(str(directory / SHARD_DIR))
+        except Exception as exc:  # noqa: BLE001 - a damaged shard is rebuilt, not fatal
+            log.warning("collection %s: cannot load (%s); rebuilding", key, exc)
+            return None
+
+    def _create(self, directory: Path, schema: CollectionSchema) -> Any:
+        free = shutil.disk_usage(self.root).free
+        if free < MIN_FREE_BYTES:  # qdrant-edge writes through mmap: a full disk would kill us with SIGBUS
+            raise StoreError(f"not enough free disk space to build an index in {self.root}: {free / 2**20:.0f} MiB "
+                             f"free, at least {MIN_FREE_BYTES // 2**20} MiB needed")
+        with _writing(directory, "create the collection"):
+            self._remove(directory)
+            directory.mkdir(parents=True)
+            return qe.EdgeShard.create(str(directory / SHARD_DIR), _edge_config(schema))
 
     def _reusable(self, directory: Path, schema: CollectionSchema) -> bool:
         marker = _read_marker(directory)
@@ -289,5 +379,6 @@ class EdgeStore:
 
     @staticmethod
     def _remove(directory: Path) -> None:
+        (directory / MARKER).unlink(missing_ok=True)  # first: a half-removed directory is never "complete"
         if directory.exists():
             shutil.rmtree(directory)

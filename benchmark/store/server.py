@@ -16,6 +16,12 @@ read back after writing: a server that silently drops metadata fails loudly rath
 on every run. Upserts use ``wait=True``; ``mark_complete`` then waits for the optimizers (status
 green) and refuses to mark a collection whose status is red.
 
+Idempotent calls (upserts by point id, searches, reads, metadata updates) are retried on transient
+failures (connection refused or reset, timeouts, 429/5xx; :mod:`benchmark.retry`, 5 attempts with
+exponential backoff by default, 3 for the first probe); after the last attempt a ``StoreError``
+names the URL and the operation. A failed build never reaches ``mark_complete``, so nothing is
+recorded as finished.
+
 The API key never leaves the client: it is not stored here, not shown in reprs, and every error
 message is built from the URL and a reason with the key masked out.
 """
@@ -26,12 +32,15 @@ import logging
 import os
 import time
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 from qdrant_client import QdrantClient, models
 
+from benchmark import faults, retry
+from benchmark.console import console
 from benchmark.store import (
     StoreError,
     check_fusion,
@@ -57,12 +66,14 @@ from benchmark.store.base import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 URL_ENV = "QDRANT_URL"
 API_KEY_ENV = "QDRANT_API_KEY"
 PREFIX = "shopbench_"
 UPSERT_BATCH = 256
 QUERY_BATCH = 64
+PROBE_ATTEMPTS = 3  # an unreachable URL fails in seconds, not after the full retry schedule
 COMPLETE, SCHEMA, META = "shopbench_complete", "shopbench_schema", "shopbench_meta"
 _DISTANCES = {Distance.COSINE: models.Distance.COSINE, Distance.DOT: models.Distance.DOT}
 _EXACT = models.SearchParams(exact=True)
@@ -71,8 +82,9 @@ _EXACT = models.SearchParams(exact=True)
 class _Redactor:
     """Builds error messages that name the URL and never the API key."""
 
-    def __init__(self, url: str, secret: str | None) -> None:
+    def __init__(self, url: str, secret: str | None, policy: retry.RetryPolicy | None = None) -> None:
         self.url, self._secret = url, secret
+        self.policy = policy or retry.RetryPolicy()
 
     def text(self, value: object) -> str:
         text = str(value).strip().splitlines()[0] if str(value).strip() else type(value).__name__
@@ -83,6 +95,23 @@ class _Redactor:
         if status in (401, 403):
             return StoreError(f"Qdrant at {self.url} refused the API key ({status}) while trying to {action}")
         return StoreError(f"Qdrant at {self.url}: cannot {action}: {type(exc).__name__}: {self.text(exc)}")
+
+    def call(self, action: str, fn: Callable[[], T], policy: retry.RetryPolicy | None = None) -> T:
+        """``fn()`` for an idempotent ``action``, retried on transient failures; errors become StoreErrors."""
+
+        def say(exc: BaseException, n: int, wait: float) -> None:
+            console.print(f"[yellow]Qdrant at {self.url}: {action} failed ({type(exc).__name__}: {self.text(exc)}); "
+                          f"retry {n} in {wait:.1f} s[/]", highlight=False)
+
+        try:
+            return retry.call(fn, policy or self.policy, say)
+        except retry.RetriesExhausted as exc:
+            raise StoreError(f"Qdrant at {self.url}: cannot {action} after {exc.attempts} attempts: "
+                             f"{type(exc.last).__name__}: {self.text(exc.last)}") from None
+        except StoreError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - qdrant-client raises httpx, grpc and API errors
+            raise self.error(action, exc) from None
 
     @contextmanager
     def guard(self, action: str) -> Iterator[None]:
@@ -140,32 +169,32 @@ class ServerCollection:
         specs = [spec_of(self.schema, name) for name in vectors]
         for part in chunks(len(ids), UPSERT_BATCH):
             points = [_point(int(ids[i]), {s.name: _vector(vectors[s.name][i], s) for s in specs}) for i in part]
-            with self._r.guard(f"upsert into {self.name}"):
-                self._client.upsert(self.name, points=points, wait=True)
+            self._r.call(f"upsert into {self.name}", lambda p=points: self._client.upsert(self.name, points=p, wait=True))
+            faults.point("store.upserted")
 
     def mark_complete(self, meta: Mapping[str, object]) -> None:
         self._invalidate()
         self._settle()
         marker = {COMPLETE: True, SCHEMA: schema_json(self.schema), META: dict(meta)}
-        with self._r.guard(f"mark {self.name} complete"):
-            self._client.update_collection(self.name, metadata=marker)
-            stored = self._client.get_collection(self.name).config.metadata or {}
+        faults.point("store.flushed")
+        action = f"mark {self.name} complete"
+        self._r.call(action, lambda: self._client.update_collection(self.name, metadata=marker))
+        stored = self._r.call(action, lambda: self._client.get_collection(self.name).config.metadata) or {}
         if stored.get(COMPLETE) is not True:
             raise StoreError(f"Qdrant at {self._r.url} does not keep collection metadata (Qdrant >= 1.16 is needed)")
         self._meta = dict(stored.get(META) or {})
 
     def _invalidate(self) -> None:
         if self._meta is not None:
-            with self._r.guard(f"update {self.name}"):
-                self._client.update_collection(self.name, metadata={COMPLETE: False})
+            self._r.call(f"update {self.name}",
+                         lambda: self._client.update_collection(self.name, metadata={COMPLETE: False}))
             self._meta = None
 
     def _settle(self) -> None:
         """Wait for the optimizers to finish; a red (failed) collection is never marked complete."""
         deadline = time.monotonic() + self.settle_timeout_s
         while True:
-            with self._r.guard(f"read {self.name}"):
-                status = self._client.get_collection(self.name).status
+            status = self._r.call(f"read {self.name}", lambda: self._client.get_collection(self.name).status)
             if status == models.CollectionStatus.RED:
                 raise StoreError(f"Qdrant at {self._r.url}: collection {self.name} is red (optimizer error)")
             if status != models.CollectionStatus.YELLOW:
@@ -205,14 +234,14 @@ class ServerCollection:
     def _run(self, requests: list[models.QueryRequest]) -> list[Hits]:
         results: list[Hits] = []
         for part in chunks(len(requests), QUERY_BATCH):
-            with self._r.guard(f"search {self.name}"):
-                responses = self._client.query_batch_points(self.name, requests=[requests[i] for i in part])
+            batch = [requests[i] for i in part]
+            responses = self._r.call(f"search {self.name}",
+                                     lambda b=batch: self._client.query_batch_points(self.name, requests=b))
             results.extend([(int(p.id), float(p.score)) for p in r.points] for r in responses)
         return results
 
     def info(self) -> CollectionInfo:
-        with self._r.guard(f"count {self.name}"):
-            points = self._client.count(self.name, exact=True).count
+        points = self._r.call(f"count {self.name}", lambda: self._client.count(self.name, exact=True).count)
         return CollectionInfo(self.key, int(points), 0, dict(self._meta or {}))
 
 
@@ -230,18 +259,19 @@ class ServerStore:
         client: QdrantClient | None = None,
         timeout: int = 120,
         connect_timeout_s: float = 3.0,
+        retry_policy: retry.RetryPolicy | None = None,
     ) -> None:
         secret = api_key or os.environ.get(API_KEY_ENV) or None
         if client is not None:  # the client is already configured: the URL is only for messages
             self.url = url or "<client>"
-            self._r = _Redactor(self.url, secret)
+            self._r = _Redactor(self.url, secret, retry_policy)
             self._client = client
             return
         url = url or os.environ.get(URL_ENV) or None
         if not url:
             raise StoreError(f"no Qdrant URL: pass one or set {URL_ENV}")
         self.url = url
-        self._r = _Redactor(url, secret)
+        self._r = _Redactor(url, secret, retry_policy)
         self._probe(url, secret, connect_timeout_s)
         with self._r.guard("create a client"):
             self._client = QdrantClient(url=url, api_key=secret, timeout=timeout, check_compatibility=False)
@@ -253,10 +283,11 @@ class ServerStore:
         with self._r.guard("connect"), warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Api key is used with an insecure connection")  # once is enough
             probe = QdrantClient(url=url, api_key=secret, timeout=max(1, round(timeout_s)), check_compatibility=False)
-            try:
-                probe.get_collections()
-            finally:
-                probe.close()
+        try:
+            policy = replace(self._r.policy, attempts=min(PROBE_ATTEMPTS, self._r.policy.attempts))
+            self._r.call("connect", probe.get_collections, policy)
+        finally:
+            probe.close()
 
     def open(self, key: str, schema: CollectionSchema) -> ServerCollection:
         check_key(key)
@@ -274,9 +305,8 @@ class ServerStore:
 
     def drop(self, key: str) -> None:
         name = PREFIX + check_key(key)
-        with self._r.guard(f"drop {name}"):
-            if self._client.collection_exists(name):
-                self._client.delete_collection(name)
+        if self._r.call(f"drop {name}", lambda: self._client.collection_exists(name)):
+            self._r.call(f"drop {name}", lambda: self._client.delete_collection(name))
 
     def exists_complete(self, key: str) -> bool:
         stored = self._metadata(PREFIX + check_key(key))
@@ -287,10 +317,9 @@ class ServerStore:
 
     def _metadata(self, name: str) -> dict[str, Any] | None:
         """The collection's metadata ({} when it has none), or None when the collection does not exist."""
-        with self._r.guard(f"read {name}"):
-            if not self._client.collection_exists(name):
-                return None
-            return dict(self._client.get_collection(name).config.metadata or {})
+        if not self._r.call(f"read {name}", lambda: self._client.collection_exists(name)):
+            return None
+        return dict(self._r.call(f"read {name}", lambda: self._client.get_collection(name).config.metadata) or {})
 
     def _create(self, name: str, schema: CollectionSchema) -> None:
         no_hnsw = models.HnswConfigDiff(m=0)

@@ -4,11 +4,17 @@ Queries and documents are tokenised to different lengths (``query_max_length`` /
 ``document_max_length``) by a collator that treats the first column as the query and the others as
 documents, the way the multi-vector collator of sentence-transformers does; the saved model keeps
 its own ``max_seq_length`` (the harness sets the length it encodes with).
+
+Checkpoints: the Trainer writes ``checkpoint-N/`` in place, ``trainer_state.json`` last. A process
+killed while saving leaves a folder without a readable ``trainer_state.json`` for step N; such a
+folder is deleted before resuming, and training resumes from the last complete checkpoint.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +26,9 @@ from sentence_transformers.sparse_encoder import SparseEncoderTrainer, SparseEnc
 from sentence_transformers.sparse_encoder.callbacks.splade_callbacks import SpladeRegularizerWeightSchedulerCallback
 from sentence_transformers.sparse_encoder.data_collator import SparseEncoderDataCollator
 from sentence_transformers.sparse_encoder.losses import SparseMultipleNegativesRankingLoss, SpladeLoss
+from transformers import TrainerCallback
 
+from benchmark import faults
 from benchmark.console import console
 from benchmark.train.config import TrainConfig
 from retrievers.models import ModelError
@@ -33,6 +41,35 @@ class QueryDocumentCollator(SparseEncoderDataCollator):
 
     def _get_task_for_column(self, column_name: str, column_position: int, router_mapping: dict[str, str]) -> str:
         return router_mapping.get(column_name) or ("query" if column_position == 0 else "document")
+
+
+class _CheckpointSaved(TrainerCallback):
+    """The ``train.checkpoint_saved`` fault point (:mod:`benchmark.faults`), after each full checkpoint save."""
+
+    def on_save(self, args, state, control, **kwargs):  # the TrainerCallback signature
+        faults.point("train.checkpoint_saved")
+        return control
+
+
+def last_complete_checkpoint(checkpoints: Path) -> str | None:
+    """The newest ``checkpoint-N`` whose ``trainer_state.json`` reads back with step N; incomplete ones are deleted."""
+    if not checkpoints.is_dir():
+        return None
+    found: list[tuple[int, Path]] = []
+    for folder in checkpoints.iterdir():
+        match = re.fullmatch(r"checkpoint-(\d+)", folder.name)
+        if match and folder.is_dir():
+            found.append((int(match.group(1)), folder))
+    for step, folder in sorted(found, reverse=True):
+        try:
+            complete = json.loads((folder / "trainer_state.json").read_text()).get("global_step") == step
+        except (OSError, ValueError, AttributeError):
+            complete = False
+        if complete:
+            return str(folder)
+        console.print(f"[yellow]deleting incomplete checkpoint {folder} (the process writing it was stopped)[/]")
+        shutil.rmtree(folder, ignore_errors=True)
+    return None
 
 
 def load_model(path: str, device: str) -> SparseEncoder:
@@ -84,7 +121,6 @@ def training_arguments(config: TrainConfig, checkpoints: Path, device: str, mult
 def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[str]]], checkpoints: Path,
         output: Path) -> tuple[int, float | None]:
     from datasets import Dataset as HFDataset
-    from transformers.trainer_utils import get_last_checkpoint
 
     logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
     if config.threads:
@@ -103,11 +139,11 @@ def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[
     trainer = SparseEncoderTrainer(
         model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1),
         train_dataset=train_dataset, loss=loss, data_collator=collator,
-        callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss)])
+        callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss), _CheckpointSaved()])
     for callback in list(trainer.callback_handler.callbacks):
         if type(callback).__name__.endswith("ModelCardCallback"):  # we write our own card; skip its widget pass
             trainer.remove_callback(callback)
-    last = get_last_checkpoint(str(checkpoints)) if checkpoints.is_dir() else None
+    last = last_complete_checkpoint(checkpoints)
     if last:
         console.print(f"[yellow]resuming from checkpoint {last}[/]")
     output_ = trainer.train(resume_from_checkpoint=last)

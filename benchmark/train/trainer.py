@@ -10,7 +10,8 @@ Work files live in ``<cache_dir>/train-runs/<name>/`` (the config, then per roun
 mined negatives, the round's model and a ``round.json`` written last). Running the same command
 again resumes: finished rounds are skipped and an unfinished round continues from its last
 checkpoint. The final model is copied to ``<cache_dir>/models/<name>/`` with a model card and
-registered (:mod:`benchmark.train.registry`).
+registered (:mod:`benchmark.train.registry`). Every marker file is written atomically; a run killed
+after publishing its model folder but before registering it registers that folder when rerun.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import paths
+from benchmark import faults, paths
 from benchmark.console import console
 from benchmark.errors import ShopbenchError
 from benchmark.train import card, mining
@@ -78,7 +79,8 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
     """Train (or resume), write the final model + card, and register it."""
     start = time.perf_counter()
     registry = ModelRegistry(cache_dir)
-    name = registry.free_name(config.name, config.if_exists)
+    published = _published_unregistered(registry, config)
+    name = published or registry.free_name(config.name, config.if_exists)
     if name != config.name:
         console.print(f"[yellow]a model called '{config.name}' exists: this one will be registered as '{name}'[/]")
         config = config.model_copy(update={"name": name})
@@ -102,7 +104,11 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
     total = time.perf_counter() - start
     final = registry.model_dir(name)
     result = TrainResult(name, final, config, rounds, describe(data), total, hardware())
-    _publish(previous, final, result)
+    if published is None:
+        _publish(previous, final, result)
+        faults.point("train.published")
+    else:
+        console.print(f"[yellow]{final} was published by an interrupted run of this config; registering it[/]")
     if register:
         result.entry = registry.register(RegisteredModel(
             name=name, path=str(final.resolve()), base_model=config.base_model, registered_at=now_iso(),
@@ -110,6 +116,30 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
             extra={"rounds": len(rounds), "train_s": round(total, 1)}))
         console.print(f"[green]registered[/] {name} -> {final}  (bench run -r splade-ft@{name})")
     return result
+
+
+def _published_unregistered(registry: ModelRegistry, config: TrainConfig) -> str | None:
+    """The name of a model folder this very config published whose registration was cut short, if any."""
+    names = [config.name] + ([f"{config.name}-{i}" for i in range(2, 100)] if config.if_exists == "suffix" else [])
+    registered = set(registry.names())
+    for name in names:
+        folder = registry.model_dir(name)
+        if not folder.exists():
+            return None
+        if name in registered:
+            continue
+        try:
+            saved = json.loads((folder / card.RECORD_FILE).read_text())["config"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return name if saved == config.model_copy(update={"name": name}).model_dump(mode="json") else None
+    return None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(data, indent=2))
+    tmp.replace(path)
 
 
 def _check_resume(work: Path, config: TrainConfig) -> None:
@@ -125,10 +155,8 @@ def _check_resume(work: Path, config: TrainConfig) -> None:
         console.print(f"[yellow]resuming '{config.name}' from {work}[/]")
         return
     work.mkdir(parents=True, exist_ok=True)
-    tmp = saved.with_suffix(".tmp")
-    tmp.write_text(json.dumps(identity, indent=2))
-    tmp.replace(saved)
     (work / "config.yaml").write_text(config.to_yaml())
+    _write_json(saved, identity)
 
 
 def _load_round(directory: Path) -> RoundResult | None:
@@ -165,10 +193,8 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
         for dataset, metrics in result.dev.items():
             console.print(f"round {r} dev {dataset}: " + ", ".join(
                 f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()), highlight=False)
+    _write_json(directory / ROUND_FILE, asdict(result))
     shutil.rmtree(directory / "checkpoints", ignore_errors=True)
-    tmp = directory / f"{ROUND_FILE}.tmp"
-    tmp.write_text(json.dumps(asdict(result), indent=2))
-    tmp.replace(directory / ROUND_FILE)
     return result
 
 
@@ -181,7 +207,7 @@ def _fit_once(config: TrainConfig, init: str, columns: dict, directory: Path) ->
     t0 = time.perf_counter()
     steps, loss = fit(config, init, columns, directory / "checkpoints", directory / "model")
     train_s = time.perf_counter() - t0
-    done.write_text(json.dumps({"steps": steps, "loss": loss, "train_s": train_s}))
+    _write_json(done, {"steps": steps, "loss": loss, "train_s": train_s})
     return steps, loss, train_s
 
 
@@ -207,7 +233,7 @@ def _mine_round(config: TrainConfig, data: list[DatasetPairs], previous: Path, d
                 keys.append(index.key)
             else:
                 store.drop(index.key)
-            path.with_suffix(".stats.json").write_text(json.dumps(result.stats))
+            _write_json(path.with_suffix(".stats.json"), result.stats)
             mining.save_mined(path, pairs, result)  # written last: its presence means the round's mining is done
             negatives[pairs.name], stats[pairs.name] = result.negatives, result.stats
             console.print(f"mined {pairs.name}: " + ", ".join(f"{k}={v}" for k, v in result.stats.items()),

@@ -1,0 +1,210 @@
+"""``bench run -r hybrid:A+B``: fused retrievers, run and recorded like any other retriever.
+
+Client-side (``where=client``, the default): each part goes through the harness's own index-and-search
+path (:func:`benchmark.harness.search_split`): its index is the one ``-r PART`` builds, found by the same
+content key and reused when complete, and its run has the harness's rounding, tie completion and
+tie-breaking. The parts' runs are kept (:mod:`benchmark.fusion_runs`), so another fusion of the same
+parts re-searches nothing. The parts' runs, each cut to ``depth`` hits, are fused by :func:`retrievers.fusion.fuse`
+and the fused scores get the same rounding and tie-breaking before evaluation. With ``tune=dev`` the
+parameters are first chosen on the dev split's runs of the same parts (:mod:`benchmark.fusion_tuning`).
+
+Server-side (``where=server``): one collection holds every part's vectors (built from the vector cache,
+so nothing is re-encoded) and Qdrant fuses (Prefetch + Fusion), one request per query, batched.
+
+Either way the result file records the parts (names, configs, index fingerprints), the method, its
+parameters, and where and how they were tuned, in ``RetrieverInfo.config``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import numpy as np
+
+from benchmark.console import console, stage
+from benchmark.datasets.base import Dataset
+from benchmark.datasets.registry import load_dataset
+from benchmark.datasets.text import corpus_key
+from benchmark.evaluation import PRIMARY_METRIC, evaluate
+from benchmark.fusion_runs import PartRuns, run_key
+from benchmark.fusion_tuning import fused_run, tune
+from benchmark.harness import (
+    RunOutcome,
+    RunRequest,
+    Searched,
+    SplitSearch,
+    index_key,
+    open_store,
+    retriever_info,
+    run_retriever,
+    save_outcome,
+    search_split,
+)
+from benchmark.paths import cache_dir
+from benchmark.results import Efficiency
+from benchmark.runs import Run
+from benchmark.store.base import Store
+from benchmark.store.factory import make_store
+from benchmark.vector_cache import VectorCache
+from retrievers.fused import FusedRetriever
+from retrievers.fusion import FusionSite, warm_up
+from retrievers.fusion_config import TUNE_SPLIT, FusedConfig
+from retrievers.registry import ConfigError, build, resolve_config
+from retrievers.retriever import CHUNK, Retriever
+
+
+def load_fused(request: RunRequest, dataset: Dataset) -> FusedRetriever:
+    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
+    assert isinstance(config, FusedConfig)
+    settings = config.settings
+    if settings.depth < request.k:
+        raise ConfigError(f"{request.retriever}: depth ({settings.depth}) must be >= k ({request.k})")
+    if settings.tune:
+        if settings.where is FusionSite.SERVER:
+            raise ConfigError(f"{request.retriever}: tune=dev fuses client-side; tune with where=client, "
+                              "then set the chosen rrf_k with where=server")
+        if TUNE_SPLIT not in dataset.splits:
+            raise ConfigError(f"{request.retriever}: tune=dev needs a dev split; dataset '{dataset.name}' has "
+                              f"{', '.join(sorted(dataset.splits))}")
+    with stage(f"loading retriever {request.retriever}"):
+        fused = build(request.retriever, config)
+    assert isinstance(fused, FusedRetriever)
+    return fused
+
+
+def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
+    started = datetime.now(UTC)
+    dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
+                           cache_dir=request.cache_dir)
+    dataset.split(request.split)
+    fused = load_fused(request, dataset)
+    settings = fused.settings
+    if settings.where is FusionSite.SERVER:
+        return _run_server_side(request, dataset, fused, started, store)
+    parts, dev_parts = _search_parts(request, dataset, fused, store)
+    params, tuning = settings.params(), None
+    if settings.tune:
+        if request.split == TUNE_SPLIT:
+            console.print(f"[yellow]note:[/] {request.retriever} is tuned and evaluated on the same split "
+                          f"({TUNE_SPLIT}): its {request.split} numbers are optimistic")
+        dev = dataset.split(TUNE_SPLIT)
+        with stage(f"tuning {settings.method.tunable} on {TUNE_SPLIT} ({len(dev.queries):,} queries)"):
+            tuned = tune(settings, [p.run for p in dev_parts], dev.qrels, dataset.gains.relevant_level,
+                         list(dev.queries), request.k)
+        params, tuning = tuned.params, tuned.record
+        console.print(f"[dim]tuned on {TUNE_SPLIT}: {tuning['chosen']} ({tuning['metric']} {tuning['score']:.4f})[/]")
+    warm_up(params, len(parts))
+    t0 = time.perf_counter()
+    run = fused_run([p.run for p in parts], params, request.k)
+    fuse_s = time.perf_counter() - t0
+    described = fused.describe(params, tuning)
+    outcome = save_outcome(request, dataset, run, efficiency=fused_efficiency([p.searched for p in parts], fuse_s),
+                           text_builder=described["text"], info=retriever_info(fused, described),  # type: ignore[arg-type]
+                           started=started, reused=all(p.searched.reused for p in parts))
+    _print_against_parts(request, dataset, fused, parts, outcome)
+    return outcome
+
+
+def _run_server_side(request: RunRequest, dataset: Dataset, fused: FusedRetriever, started: datetime,
+                     store: Store | None) -> RunOutcome:
+    """One collection with every part's vectors (from the vector cache), fused by Qdrant."""
+    params = fused.settings.params()
+    combined = fused.server_retriever(params)
+    info = retriever_info(fused, fused.describe(params))  # type: ignore[arg-type]
+    used, own = open_store(request, combined, store)
+    try:
+        if not used.exists_complete(index_key(dataset, combined)):
+            _warn_uncached(request, dataset, combined, fused)
+        return run_retriever(request, dataset, combined, started, used, info=info)
+    finally:
+        if own:
+            used.close()
+
+
+def _warn_uncached(request: RunRequest, dataset: Dataset, combined: Retriever, fused: FusedRetriever) -> None:
+    """Say so when a part's model vectors are not in the vector cache (its index predates the cache, or the
+    cache was cleared): building the shared collection then encodes them once (and keeps them)."""
+    cache = VectorCache(cache_dir(request.cache_dir) / "vectors", corpus_key(dataset, combined.text_builder))
+    count = min(CHUNK, len(dataset.corpus))
+    for (name, _), encoder in zip(fused.parts, combined.encoders, strict=True):
+        if encoder.identity.kind != "bm25" and cache.load(encoder.identity.fingerprint, 0, count) is None:
+            console.print(f"[yellow]note:[/] the document vectors of part {name} are not in the vector cache; "
+                          "the shared collection encodes them once (where=client reuses the part's own index)")
+
+
+def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
+                  store: Store | None) -> tuple[list[SplitSearch], list[SplitSearch]]:
+    """Each part's run on the request's split (and on dev when tuning), ``depth`` hits deep, from its own
+    index; a run an earlier fused run already made (same index, queries, depth) is taken from the cache."""
+    part_request = replace(request, k=fused.settings.depth)
+    cached = PartRuns(cache_dir(request.cache_dir) / "fusion-runs")
+    opened: list[Store] = []
+    deployment = type(store).__name__ if store is not None else (request.qdrant_url or "edge")  # latency differs
+
+    def search(name: str, retriever: Retriever, split: str) -> SplitSearch:
+        key = run_key(dataset, retriever, split, fused.settings.depth, request.drop_self_hits, deployment)
+        found = cached.load(key)
+        if found is not None:
+            console.print(f"[dim]{request.retriever}: reusing the {split} run of part {name}[/]")
+            return found
+        console.print(f"[dim]{request.retriever}: part {name} on {split}[/]")
+        if store is None and not opened:
+            opened.append(make_store(request.qdrant_url, cache_dir(request.cache_dir)))
+        found = search_split(part_request, dataset, retriever, split, store or opened[0])
+        cached.save(key, found)
+        return found
+
+    try:
+        parts = [search(name, retriever, request.split) for name, retriever in fused.parts]
+        dev_parts = [search(name, retriever, TUNE_SPLIT) for name, retriever in fused.parts] \
+            if fused.settings.tune else []
+    finally:
+        for used in opened:
+            used.close()
+    return parts, dev_parts
+
+
+def fused_efficiency(parts: Sequence[Searched], fuse_s: float) -> Efficiency:
+    """Costs of the parts added up: index time and size, search time per query (+ the fusion's share);
+    encode throughput is the combined rate (documents / the parts' summed encoding time)."""
+    metas = [p.meta for p in parts]
+    queries = parts[0].search.queries
+
+    def total(key: str) -> float | None:
+        values = [m.get(key) for m in metas]
+        return None if any(v is None for v in values) else float(sum(values))  # type: ignore[arg-type]
+
+    rates = [m.get("encode_docs_per_s") for m in metas]
+    encode_docs = 1 / sum(1 / r for r in rates) if all(rates) else None  # type: ignore[operator]
+    fuse_ms = 1000 * fuse_s / queries if queries else 0.0
+    batches = np.sum([p.search.batch_ms_per_query for p in parts], axis=0) + fuse_ms
+    search_s = sum(p.search.search_s for p in parts) + fuse_s
+    encode_s = sum(p.search.encode_s for p in parts)
+    mean = lambda vs: float(np.mean(vs)) if vs else None
+    return Efficiency(
+        index_s=total("index_s"), encode_docs_per_s=encode_docs,
+        encode_queries_per_s=queries / encode_s if encode_s else None,
+        search_ms_p50=float(np.percentile(batches, 50)) if len(batches) else 0.0,
+        search_ms_p95=float(np.percentile(batches, 95)) if len(batches) else 0.0,
+        qps=queries / search_s if search_s else 0.0,
+        index_bytes=float(sum(p.index_bytes or 0 for p in parts)),
+        nnz_doc=mean([m["nnz_doc"] for m in metas if m.get("nnz_doc") is not None]),
+        nnz_query=mean([p.search.nnz_query for p in parts if p.search.nnz_query is not None]),
+    )
+
+
+def _print_against_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever, parts: Sequence[SplitSearch],
+                         outcome: RunOutcome) -> None:
+    """The fused nDCG@10 next to each part's on the same queries (the parts' runs cut to k)."""
+    view = dataset.split(request.split)
+    name = PRIMARY_METRIC.name
+    cells = [f"{request.retriever} {outcome.record.metrics[name]:.4f}"]
+    for (part, _), found in zip(fused.parts, parts, strict=True):
+        run = Run({q: h[: request.k] for q, h in found.run.items()})
+        score = evaluate(view.qrels, run, dataset.gains.relevant_level, [PRIMARY_METRIC], queries=list(view.queries))
+        cells.append(f"{part} {score.metrics[name]:.4f}")
+    reused = "reused" if outcome.record.reused_index else "built"
+    console.print(f"{name} on {dataset.name}/{request.split}: " + " | ".join(cells) + f"  (parts' indexes {reused})")
