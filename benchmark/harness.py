@@ -13,7 +13,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,10 +154,24 @@ def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retrieve
         vectors = VectorCache(cache_root / "vectors", corpus_key(dataset, retriever.text_builder))
         meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
     k = request.k + 1 if request.drop_self_hits else request.k
+
+    def cache_for(texts: Sequence[str]) -> VectorCache:
+        return query_cache(cache_root, dataset, retriever, texts)
+
     with stage(f"searching {len(queries):,} queries"):
-        hits, search = retriever.search(queries, k + TIE_MARGIN, collection)
-        _complete_ties(retriever, queries, hits, k, collection)
+        hits, search = retriever.search(queries, k + TIE_MARGIN, collection, cache=cache_for(queries))
+        _complete_ties(retriever, queries, hits, k, collection, cache_for)
     return Searched(hits, search, meta, reused, collection.info().disk_bytes)
+
+
+def query_cache(cache_root: Path, dataset: Dataset, retriever: Retriever, queries: Sequence[str]) -> VectorCache:
+    """Where the encoded vectors of exactly these query texts (in this order) are kept, per encoder.
+
+    Keyed by the corpus key too, because a query vector may depend on corpus statistics (BM25's IDF).
+    A re-run of the same pair then needs no model: nothing but the index and these files is read.
+    """
+    digest = hashlib.sha256(json.dumps([corpus_key(dataset, retriever.text_builder), list(queries)]).encode())
+    return VectorCache(cache_root / "query-vectors", digest.hexdigest())
 
 
 def round_score(score: float) -> float:
@@ -167,7 +181,8 @@ def round_score(score: float) -> float:
     return float(f"{score:.{SCORE_DIGITS}g}")
 
 
-def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: int, collection: Collection) -> None:
+def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: int, collection: Collection,
+                   cache_for: Callable[[Sequence[str]], VectorCache] | None = None) -> None:
     """Fetch more where a group of equal scores runs past what was fetched (in place).
 
     Which members of a tie group a store returns at its cut-off depends on the index build; with the
@@ -181,7 +196,8 @@ def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: 
         if not open_ties:
             return
         limit *= 4
-        more, _ = retriever.search([queries[i] for i in open_ties], limit, collection)
+        subset = [queries[i] for i in open_ties]
+        more, _ = retriever.search(subset, limit, collection, cache=cache_for(subset) if cache_for else None)
         for i, h in zip(open_ties, more, strict=True):
             hits[i] = h
 

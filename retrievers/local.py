@@ -133,7 +133,7 @@ class LocalRetriever(Retriever):
         return IndexStats(len(documents), time.perf_counter() - t0, 0.0, None)
 
     def search(self, queries: Sequence[str], k: int,  # type: ignore[override]
-               collection: LocalIndex) -> tuple[list[Hits], SearchStats]:
+               collection: LocalIndex, cache: object = None) -> tuple[list[Hits], SearchStats]:
         handle = self._open(collection.folder)
         hits: list[Hits] = []
         per_batch: list[float] = []

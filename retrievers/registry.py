@@ -54,6 +54,7 @@ class SpladeConfig(_Config):
     batch_size: int = 64
     max_length: int = 256
     device: str = "auto"
+    encode_path: Literal["fast", "plain"] = "fast"  # plain: sentence-transformers' own encode (same vectors)
 
 
 class DenseConfig(_Config):
@@ -257,7 +258,8 @@ def _splade(model: str | None, cfg: SpladeConfig | HybridConfig, name: str = "sp
     from retrievers.splade import SpladeEncoder, SpladeSettings
 
     chosen = model or models.default_model(SPLADE_HUB, SPLADE_BUNDLED)
-    return SpladeEncoder(SpladeSettings(chosen, cfg.batch_size, getattr(cfg, "max_length", 256), cfg.device), name)
+    return SpladeEncoder(SpladeSettings(chosen, cfg.batch_size, getattr(cfg, "max_length", 256), cfg.device,
+                                        getattr(cfg, "encode_path", "fast")), name)
 
 
 def _dense(model: str | None, cfg: DenseConfig | HybridConfig):

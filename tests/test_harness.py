@@ -116,6 +116,24 @@ def test_neural_retrievers_run_offline_on_bundled_models(tmp_path):
     assert ft.retriever.weights_sha256 == results["splade"].retriever.weights_sha256
 
 
+def test_cached_rerun_loads_no_model_query_vectors_come_from_the_cache(tmp_path, monkeypatch):
+    pytest.importorskip("cognition", reason="offline-models extra not installed")
+    from retrievers.splade import SpladeEncoder
+
+    first = run_benchmark(request(tmp_path, retriever="splade")).record
+
+    def no_model(*_a, **_k):
+        raise AssertionError("the SPLADE model was loaded on a cached re-run")
+
+    monkeypatch.setattr(SpladeEncoder, "_load", no_model)
+    monkeypatch.setattr(SpladeEncoder, "encode_queries", no_model)
+    second = run_benchmark(request(tmp_path, retriever="splade")).record
+    assert second.reused_index and second.metrics == first.metrics
+    assert second.efficiency.encode_queries_per_s == pytest.approx(first.efficiency.encode_queries_per_s)
+    with pytest.raises(AssertionError, match="loaded on a cached re-run"):  # other query texts: encoded anew
+        run_benchmark(request(tmp_path, retriever="splade", split="train"))
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
@@ -175,7 +193,7 @@ def test_ties_at_the_cut_off_are_completed_before_tie_breaking():
     class Store:
         calls: list[int] = []
 
-        def search(self, queries, limit, collection):
+        def search(self, queries, limit, collection, cache=None):
             self.calls.append(limit)
             return [[(0, 2.0), *group][:limit] for _ in queries], None
 

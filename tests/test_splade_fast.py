@@ -126,3 +126,14 @@ def test_a_local_model_is_loaded_on_first_use_only(encoder):
     assert lazy._model is None
     assert lazy.identity.fingerprint == encoder.identity.fingerprint  # known without loading
     assert lazy.encode_queries(["drill"])[0].indices.size > 0 and lazy._model is not None
+
+
+def test_encode_path_is_a_retriever_setting():
+    from retrievers.registry import build, resolve_config
+
+    config = resolve_config("splade", {"encode_path": "plain", "model": "bundled:splade-tiny"})
+    retriever = build("splade", config)
+    assert retriever.encoders[0].settings.encode_path == "plain"
+    assert build("splade", resolve_config("splade", {"model": "bundled:splade-tiny"})).encoders[0].settings.encode_path == "fast"
+    with pytest.raises(Exception, match="encode_path"):
+        resolve_config("splade", {"encode_path": "onnx"})

@@ -139,6 +139,28 @@ def test_pairs_come_from_the_train_split_only_with_caps():
     assert list(columns) == ["query", "positive"] and len(columns["query"]) == 6
 
 
+def test_judged_negatives_are_products_judged_below_the_positive_rule_lowest_first():
+    from benchmark.train.data import judged_negatives, merge_negatives
+
+    base = catalog(train={"q1": "cordless drill", "q2": "led bulb"})
+    qrels = {q: dict(docs) for q, docs in base.qrels.items()} | {"q2": {"p1": 3}}  # q2: nothing below the rule
+    toy = make_dataset("toy", dict(base.corpus), dict(base.queries), qrels,
+                       {"train": {"q1", "q2"}, "test": {"t1"}}, base.gains)
+    pairs = build_pairs(DatasetSpec(name="toy", dev_split="test", min_gain=3, judged_negatives=2), toy, seed=1)
+    negatives, counts = judged_negatives(pairs, seed=1)
+    assert negatives["q1"] == ["p4", "p3"]  # gains 0 then 1 (the positive p1 and p2's gain 2 come after)
+    assert len(negatives["q2"]) == 2 and not set(negatives["q2"]) & {"p1"}
+    assert counts == {"judged": 2, "filled_random": 2, "queries_filled": 1}
+    assert judged_negatives(pairs, seed=1) == (negatives, counts)  # seeded
+    columns = rows_for(pairs, TrainConfig(name="x").text_builder(), negatives, 2)
+    assert list(columns) == ["query", "positive", "negative_1", "negative_2"]
+    assert columns["negative_1"][columns["query"].index("cordless drill")] == "product 4"
+    assert merge_negatives({"a": ["x", "y"]}, {"a": ["y", "z"], "b": ["w"]}) == {"a": ["x", "y", "z"], "b": ["w"]}
+    assert merge_negatives(None, None) is None
+    with pytest.raises(ValueError, match="judged_negatives"):
+        DatasetSpec(name="toy", judged_negatives=-1)
+
+
 def test_leakage_guard_fails_on_a_normalised_overlap_and_can_drop_it():
     toy = catalog(test={"t1": "  cordless   DRILL "})  # same normalised text as training query q1
     with pytest.raises(LeakageError, match=r"toy: 1 training query of split 'train' also occurs .*'test'.*'Cordless Drill'.*leakage: drop"):

@@ -73,6 +73,18 @@ def test_train_with_a_mining_round_registers_a_model_that_bench_run_uses(cache_d
     with pytest.raises(RegistryError, match="already exists"):
         train(config)  # never overwrites a registered model
 
+    # Continue from that registered model: round 0 takes it as it is, round 1 mines with its index (kept for
+    # `bench run -r splade-ft@demo-ft`) and trains on mined + judged negatives.
+    follow = tiny("demo-ft-ance", base_model=str(model), **{
+        "mining.rounds": 1, "mining.first_round": "base", "mining.top_k": 10, "mining.negatives": 1,
+        "datasets.0.judged_negatives": 1})
+    again = train(follow)
+    assert again.rounds[0].steps == 0 and again.rounds[0].model_dir == str(model)
+    assert again.rounds[1].steps == 2 and again.rounds[1].mining_keys == result.rounds[1].index_keys
+    kept = run_benchmark(RunRequest(retriever="splade-ft@demo-ft", dataset="demo", output_dir=tmp_path / "r2",
+                                    command=("test",)))
+    assert kept.record.reused_index and kept.record.metrics == latest.record.metrics
+
 
 def test_an_interrupted_run_resumes_from_its_last_checkpoint(cache_dir, monkeypatch):
     config = tiny("resumed", max_steps=3, dev_eval=False)

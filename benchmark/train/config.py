@@ -47,6 +47,10 @@ class DatasetSpec(_Strict):
     max_queries: int | None = None  # sample of training queries (seeded)
     max_positives_per_query: int | None = None  # highest-gain positives first, ties by seeded shuffle
     max_pairs: int | None = None  # cap on (query, positive) pairs after the two caps above
+    # Hard negatives from the judgements themselves: per training row, up to this many products judged
+    # for the query *below* the positive rule (lowest gain first, ties in seeded order); a query with
+    # fewer is filled with random products not judged for it. Added before any mined negatives.
+    judged_negatives: int = 0
     dev_split: str | None = "dev"  # split evaluated after each round (None: none for this dataset)
     # Fraction of training queries (chosen by a hash of their normalised text) held out as a dev set
     # and never trained on; for datasets without a dev split (ESCI). Used when dev_split is None.
@@ -61,6 +65,8 @@ class DatasetSpec(_Strict):
             value = getattr(self, key)
             if value is not None and value < 1:
                 raise ValueError(f"{key} must be >= 1 (or null for no cap)")
+        if self.judged_negatives < 0:
+            raise ValueError("judged_negatives must be >= 0")
         if not 0 <= self.dev_holdout < 1:
             raise ValueError("dev_holdout must be in [0, 1)")
         if self.dev_holdout and self.dev_split:
@@ -92,11 +98,16 @@ class MiningConfig(_Strict):
     corpus_cap: int | None = None  # index only judged products + a seeded sample up to this many
     max_queries: int | None = None  # training queries mined per round (None: all)
     restart_from_base: bool = False  # retrain each round from the base model instead of continuing
+    # Round 0: "train" fine-tunes the base model on the pairs; "base" takes the base model as it is (for a
+    # base that is already fine-tuned, e.g. a registered model's folder): round 1 mines with it directly.
+    first_round: Literal["train", "base"] = "train"
 
     @model_validator(mode="after")
     def _check(self) -> MiningConfig:
         if self.rounds < 0 or self.top_k < 1 or self.negatives < 1:
             raise ValueError("mining needs rounds >= 0, top_k >= 1, negatives >= 1")
+        if self.first_round == "base" and (self.rounds < 1 or self.restart_from_base):
+            raise ValueError("mining.first_round: base needs rounds >= 1 and restart_from_base: false")
         if self.negatives > self.top_k:
             raise ValueError("mining.negatives cannot exceed mining.top_k")
         if self.false_negative_margin is not None and not 0 < self.false_negative_margin <= 1:

@@ -201,6 +201,46 @@ def doc_text(builder: TextBuilder, dataset: Dataset, doc_id: str, cache: dict[st
     return text
 
 
+def judged_negatives(pairs: DatasetPairs, seed: int) -> tuple[dict[str, list[str]], dict[str, int]]:
+    """qid -> ``spec.judged_negatives`` products judged for the query below the positive rule (lowest gain
+    first, ties in seeded order), filled with random products not judged for it; and counts."""
+    n = pairs.spec.judged_negatives
+    rng = random.Random(f"{seed}:judged-negatives:{pairs.name}")
+    doc_ids = sorted(pairs.dataset.corpus)
+    out: dict[str, list[str]] = {}
+    counts = {"judged": 0, "filled_random": 0, "queries_filled": 0}
+    for qid in sorted(pairs.train_queries):
+        judged = pairs.dataset.qrels.get(qid, {})
+        below = [(d, g) for d, g in sorted(judged.items()) if g not in pairs.rule and d in pairs.dataset.corpus]
+        rng.shuffle(below)
+        below.sort(key=lambda item: item[1])  # stable: lowest gain first
+        chosen = [d for d, _ in below[:n]]
+        counts["judged"] += len(chosen)
+        missing = n - len(chosen)
+        if missing:
+            counts["filled_random"] += missing
+            counts["queries_filled"] += 1
+            while len(chosen) < n and len(chosen) + len(judged) < len(doc_ids):
+                doc = doc_ids[rng.randrange(len(doc_ids))]
+                if doc not in judged and doc not in chosen:
+                    chosen.append(doc)
+        out[qid] = chosen
+    return out, counts
+
+
+def merge_negatives(first: Mapping[str, Sequence[str]] | None,
+                    second: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]] | None:
+    """Per query, ``first``'s negatives then ``second``'s (without repeats); None when both are None."""
+    if first is None and second is None:
+        return None
+    out: dict[str, list[str]] = {}
+    for qid in set(first or {}) | set(second or {}):
+        docs = list((first or {}).get(qid, ()))
+        docs += [d for d in (second or {}).get(qid, ()) if d not in docs]
+        out[qid] = docs
+    return out
+
+
 def rows_for(pairs: DatasetPairs, builder: TextBuilder, negatives: Mapping[str, Sequence[str]] | None,
              n_negatives: int) -> dict[str, list[str]]:
     """Columns (query, positive[, negative_1..n]) for a ``datasets.Dataset``; pair order is kept."""

@@ -30,7 +30,8 @@ from benchmark.console import console
 from benchmark.errors import ShopbenchError
 from benchmark.train import card, mining
 from benchmark.train.config import TrainConfig
-from benchmark.train.data import DatasetPairs, describe, load_training_data, rows_for
+from benchmark.train.data import (DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives,
+                                  rows_for)
 from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
 from retrievers import models
 
@@ -100,7 +101,9 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
             console.print(f"[dim]round {r}: already finished ({work / f'round-{r}'})[/]")
         rounds.append(result)
         previous = Path(result.model_dir)
-    _drop_stale_indexes(rounds, cache_dir)
+    # a base taken as it is (mining.first_round: base) is someone's model: its index stays for `bench run`
+    keep = set(rounds[1].mining_keys) if config.mining.first_round == "base" and len(rounds) > 1 else set()
+    _drop_stale_indexes(rounds, cache_dir, keep)
     total = time.perf_counter() - start
     final = registry.model_dir(name)
     result = TrainResult(name, final, config, rounds, describe(data), total, hardware())
@@ -171,6 +174,11 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
     directory = work / f"round-{r}"
     directory.mkdir(parents=True, exist_ok=True)
     console.rule(f"round {r}")
+    if r == 0 and config.mining.first_round == "base":
+        console.print(f"round 0 is the base model as given: {config.base_model}")
+        result = RoundResult(0, str(models.resolve(config.base_model)), 0.0, 0, {})
+        _write_json(directory / ROUND_FILE, asdict(result))
+        return result
     mined: dict[str, dict[str, Any]] = {}
     negatives: dict[str, dict[str, list[str]]] = {}
     index_keys: list[str] = []
@@ -180,8 +188,12 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
         t0 = time.perf_counter()
         negatives, mined, index_keys = _mine_round(config, data, previous, directory, cache_dir)
         mine_s = time.perf_counter() - t0
-    columns = {p.name: rows_for(p, config.text_builder(), negatives.get(p.name) if r else None,
-                                config.mining.negatives) for p in data}
+    columns = {}
+    for p in data:
+        judged = judged_negatives(p, config.seed)[0] if p.spec.judged_negatives else None
+        n_negatives = p.spec.judged_negatives + (config.mining.negatives if r else 0)
+        columns[p.name] = rows_for(p, config.text_builder(), merge_negatives(judged, negatives.get(p.name) if r else None),
+                                   n_negatives)
     init = config.base_model if r == 0 or config.mining.restart_from_base or previous is None else str(previous)
     steps, loss, train_s = _fit_once(config, init, columns, directory)
     result = RoundResult(r, str(directory / "model"), train_s, steps, {k: len(v["query"]) for k, v in columns.items()},
@@ -262,10 +274,10 @@ def _dev_eval(config: TrainConfig, data: list[DatasetPairs], model_dir: Path, ca
     return metrics, keys
 
 
-def _drop_stale_indexes(rounds: list[RoundResult], cache_dir: Path | str | None) -> None:
+def _drop_stale_indexes(rounds: list[RoundResult], cache_dir: Path | str | None, keep: set[str] = frozenset()) -> None:
     """Collections of earlier rounds' models are of no further use; the last round's stay for `bench run`."""
     used = {k for r in rounds for k in (*r.index_keys, *r.mining_keys)}
-    stale = used - set(rounds[-1].index_keys)
+    stale = used - set(rounds[-1].index_keys) - keep
     if not stale:
         return
     store = mining.open_store(cache_dir)
