@@ -161,6 +161,32 @@ def test_judged_negatives_are_products_judged_below_the_positive_rule_lowest_fir
         DatasetSpec(name="toy", judged_negatives=-1)
 
 
+def test_bm25_teacher_scores_are_the_scores_bench_run_gets_from_qdrant(tmp_path):
+    from benchmark.datasets.registry import load_dataset
+    from benchmark.datasets.text import TextBuilder
+    from benchmark.harness import RunRequest, run_benchmark
+    from benchmark.runs import read_trec
+    from benchmark.train.teacher import teacher_labels
+
+    outcome = run_benchmark(RunRequest(retriever="bm25", dataset="demo", output_dir=tmp_path, command=("t",)))
+    run = read_trec(outcome.path.parent / outcome.record.run_file).to_dict()
+    demo = load_dataset("demo")
+    builder = TextBuilder(TextFormat.TITLE_BRAND_BULLETS)
+    qid = sorted(run)[0]
+    ranked = sorted(run[qid].items(), key=lambda item: -item[1])
+    (top, top_score), (low, low_score) = ranked[0], ranked[-1]
+    columns = {"query": [demo.queries[qid]], "positive": [builder.build(demo.corpus[top])],
+               "negative_1": [builder.build(demo.corpus[low])]}
+    [labels] = teacher_labels("bm25", 1.0, demo, builder, columns)
+    assert labels[0] / 1.9 == pytest.approx(top_score, rel=1e-4)  # teacher = (k1 + 1) x Qdrant's BM25 score
+    assert labels[1] / 1.9 == pytest.approx(low_score, rel=1e-4)
+    assert teacher_labels("bm25", 2.0, demo, builder, columns) == [[2 * x for x in labels]]
+    with pytest.raises(ValueError, match="needs hard negatives"):
+        teacher_labels("bm25", 1.0, demo, builder, {"query": columns["query"], "positive": columns["positive"]})
+    with pytest.raises(ValueError, match="distill_weight"):
+        TrainConfig(name="x", loss={"distill_weight": -1})
+
+
 def test_leakage_guard_fails_on_a_normalised_overlap_and_can_drop_it():
     toy = catalog(test={"t1": "  cordless   DRILL "})  # same normalised text as training query q1
     with pytest.raises(LeakageError, match=r"toy: 1 training query of split 'train' also occurs .*'test'.*'Cordless Drill'.*leakage: drop"):

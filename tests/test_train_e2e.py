@@ -77,7 +77,7 @@ def test_train_with_a_mining_round_registers_a_model_that_bench_run_uses(cache_d
     # `bench run -r splade-ft@demo-ft`) and trains on mined + judged negatives.
     follow = tiny("demo-ft-ance", base_model=str(model), **{
         "mining.rounds": 1, "mining.first_round": "base", "mining.top_k": 10, "mining.negatives": 1,
-        "datasets.0.judged_negatives": 1})
+        "datasets.0.judged_negatives": 1, "loss.distill_weight": 0.5})
     again = train(follow)
     assert again.rounds[0].steps == 0 and again.rounds[0].model_dir == str(model)
     assert again.rounds[1].steps == 2 and again.rounds[1].mining_keys == result.rounds[1].index_keys

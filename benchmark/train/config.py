@@ -84,6 +84,17 @@ class LossConfig(_Strict):
     query_regularizer_weight: float = 5e-5
     document_regularizer_weight: float = 3e-5
     scale: float = 1.0  # SparseMultipleNegativesRankingLoss scale (dot-product logits multiplier)
+    # Margin distillation (benchmark.train.teacher): weight of a SparseMarginMSELoss term on the teacher's
+    # (positive - negative) score margins, added to the in-batch loss; 0 = off. Needs hard negatives.
+    distill_weight: float = 0.0
+    teacher: str = "bm25"  # bm25 (the harness's BM25 over the catalog) or a SPLADE model (name, folder, hub id)
+    teacher_scale: float = 1.0  # multiplies the teacher's scores
+
+    @model_validator(mode="after")
+    def _check(self) -> LossConfig:
+        if self.distill_weight < 0 or self.teacher_scale <= 0:
+            raise ValueError("loss.distill_weight must be >= 0 and loss.teacher_scale > 0")
+        return self
 
 
 class MiningConfig(_Strict):

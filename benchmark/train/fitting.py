@@ -25,7 +25,8 @@ from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchS
 from sentence_transformers.sparse_encoder import SparseEncoderTrainer, SparseEncoderTrainingArguments
 from sentence_transformers.sparse_encoder.callbacks.splade_callbacks import SpladeRegularizerWeightSchedulerCallback
 from sentence_transformers.sparse_encoder.data_collator import SparseEncoderDataCollator
-from sentence_transformers.sparse_encoder.losses import SparseMultipleNegativesRankingLoss, SpladeLoss
+from sentence_transformers.sparse_encoder.losses import (SparseMarginMSELoss, SparseMultipleNegativesRankingLoss,
+                                                        SpladeLoss)
 from transformers import TrainerCallback
 
 from benchmark import faults
@@ -84,6 +85,30 @@ def load_model(path: str, device: str) -> SparseEncoder:
     return model
 
 
+class DistilledRankingLoss(torch.nn.Module):
+    """In-batch ranking loss plus ``weight`` x SparseMarginMSE on the teacher's labels (one term each in the log)."""
+
+    def __init__(self, model: SparseEncoder, scale: float, weight: float) -> None:
+        super().__init__()
+        self.model = model
+        self.ranking = SparseMultipleNegativesRankingLoss(model, scale=scale)
+        self.margin = SparseMarginMSELoss(model)
+        self.weight = weight
+
+    def compute_loss_from_embeddings(self, embeddings, labels):  # the SpladeLoss contract
+        return {"ranking_loss": self.ranking.compute_loss_from_embeddings(embeddings, labels),
+                "margin_mse_loss": self.weight * self.margin.compute_loss_from_embeddings(embeddings, labels)}
+
+    def get_config_dict(self) -> dict:
+        return {"scale": self.ranking.scale, "distill_weight": self.weight}
+
+
+def base_loss(model: SparseEncoder, config: TrainConfig) -> torch.nn.Module:
+    if config.loss.distill_weight:
+        return DistilledRankingLoss(model, config.loss.scale, config.loss.distill_weight)
+    return SparseMultipleNegativesRankingLoss(model, scale=config.loss.scale)
+
+
 def precision_flags(config: TrainConfig, device: str) -> dict[str, bool]:
     choice = config.precision
     if choice == "auto":
@@ -131,7 +156,7 @@ def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[
     if not parts:
         raise ModelError("no training rows (every dataset came out empty)")
     train_dataset = next(iter(parts.values())) if len(parts) == 1 else parts
-    loss = SpladeLoss(model, loss=SparseMultipleNegativesRankingLoss(model, scale=config.loss.scale),
+    loss = SpladeLoss(model, loss=base_loss(model, config),
                       query_regularizer_weight=config.loss.query_regularizer_weight,
                       document_regularizer_weight=config.loss.document_regularizer_weight)
     collator = QueryDocumentCollator(preprocess_fn=model.preprocess, max_length={

@@ -33,6 +33,7 @@ from benchmark.train.config import TrainConfig
 from benchmark.train.data import (DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives,
                                   rows_for)
 from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
+from benchmark.train.teacher import teacher_labels
 from retrievers import models
 
 ROUND_FILE = "round.json"
@@ -194,6 +195,10 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
         n_negatives = p.spec.judged_negatives + (config.mining.negatives if r else 0)
         columns[p.name] = rows_for(p, config.text_builder(), merge_negatives(judged, negatives.get(p.name) if r else None),
                                    n_negatives)
+        if config.loss.distill_weight:
+            columns[p.name]["label"] = teacher_labels(
+                config.loss.teacher, config.loss.teacher_scale, p.dataset, config.text_builder(), columns[p.name],
+                batch_size=config.eval_batch_size, device=config.device)
     init = config.base_model if r == 0 or config.mining.restart_from_base or previous is None else str(previous)
     steps, loss, train_s = _fit_once(config, init, columns, directory)
     result = RoundResult(r, str(directory / "model"), train_s, steps, {k: len(v["query"]) for k, v in columns.items()},
