@@ -290,3 +290,17 @@ def test_splade_ft_resolves_latest_and_named_registered_models(cache_dir, tmp_pa
     other = tmp_path / "elsewhere"
     ModelRegistry(other).register(entry("only-here", tmp_path / "three"))
     assert resolve_config("splade-ft", cache_dir=other).model == str(tmp_path / "three")
+
+
+def test_a_run_saved_before_new_settings_existed_still_resumes(tmp_path):
+    from benchmark.errors import ShopbenchError
+    from benchmark.train.trainer import _check_resume
+
+    config = TrainConfig(name="old")
+    saved = config.training_identity()
+    for key in ("distill_weight", "teacher", "teacher_scale"):  # settings added later, at their defaults
+        saved["loss"].pop(key)
+    (tmp_path / "config.json").write_text(json.dumps(saved))
+    _check_resume(tmp_path, config)  # accepted: only defaults were added
+    with pytest.raises(ShopbenchError, match=r"changed: learning_rate"):
+        _check_resume(tmp_path, config.model_copy(update={"learning_rate": 1e-3}))

@@ -150,7 +150,7 @@ def _check_resume(work: Path, config: TrainConfig) -> None:
     saved = work / "config.json"
     identity = config.training_identity()
     if saved.is_file():
-        previous = json.loads(saved.read_text())
+        previous = _with_new_defaults(json.loads(saved.read_text()))
         if previous != identity:
             changed = sorted(k for k in set(previous) | set(identity) if previous.get(k) != identity.get(k))
             raise ShopbenchError(
@@ -161,6 +161,15 @@ def _check_resume(work: Path, config: TrainConfig) -> None:
     work.mkdir(parents=True, exist_ok=True)
     (work / "config.yaml").write_text(config.to_yaml())
     _write_json(saved, identity)
+
+
+def _with_new_defaults(saved: dict[str, Any]) -> dict[str, Any]:
+    """A saved training identity with settings added since it was written at their defaults, so a run
+    started before an upgrade that only added settings still resumes."""
+    try:
+        return TrainConfig.model_validate(saved).training_identity()
+    except ValueError:
+        return saved
 
 
 def _load_round(directory: Path) -> RoundResult | None:
