@@ -304,3 +304,11 @@ def test_a_run_saved_before_new_settings_existed_still_resumes(tmp_path):
     _check_resume(tmp_path, config)  # accepted: only defaults were added
     with pytest.raises(ShopbenchError, match=r"changed: learning_rate"):
         _check_resume(tmp_path, config.model_copy(update={"learning_rate": 1e-3}))
+
+
+def test_first_round_base_needs_a_mining_round_and_a_continuing_model():
+    assert TrainConfig(name="x", mining={"rounds": 1, "first_round": "base"}).mining.first_round == "base"
+    with pytest.raises(ValueError, match="first_round: base needs rounds >= 1"):
+        TrainConfig(name="x", mining={"rounds": 0, "first_round": "base"})
+    with pytest.raises(ValueError, match="first_round: base needs rounds >= 1"):
+        TrainConfig(name="x", mining={"rounds": 1, "first_round": "base", "restart_from_base": True})
