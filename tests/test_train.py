@@ -36,17 +36,19 @@ def every_field_changed() -> TrainConfig:
     """A config in which every field (nested ones too) differs from its default."""
     spec = DatasetSpec(name="beir:/tmp/x", data_dir=Path("/tmp/data"), options={"relevant_level": 2},
                        train_split="tr", holdout_splits=["te"], positive_labels=["3"], max_queries=10,
-                       max_positives_per_query=2, max_pairs=15, dev_split=None, dev_holdout=0.1, leakage="drop")
+                       max_positives_per_query=2, max_pairs=15, dev_split=None, dev_holdout=0.1, leakage="drop",
+                       judged_negatives=2)
     return TrainConfig(
         name="everything", base_model="/models/base", datasets=[spec, DatasetSpec(name="demo", min_gain=2)],
         text_format=TextFormat.SERIES, query_max_length=16, document_max_length=99,
-        loss=LossConfig(query_regularizer_weight=1e-4, document_regularizer_weight=2e-4, scale=3.0),
+        loss=LossConfig(query_regularizer_weight=1e-4, document_regularizer_weight=2e-4, scale=3.0,
+                        distill_weight=0.5, teacher="bundled:splade-tiny", teacher_scale=2.0),
         batch_size=7, learning_rate=3e-4, epochs=2.5, max_steps=11, warmup_ratio=0.2, weight_decay=0.5,
         batch_sampler="default", multi_dataset_sampler="round_robin", seed=7, device="cuda:1", precision="bf16",
         threads=3, save_steps=9, save_total_limit=4, logging_steps=3, dev_eval=False, dev_max_queries=12,
         eval_batch_size=5,
         mining=MiningConfig(rounds=2, top_k=20, negatives=3, false_negative_margin=0.9, corpus_cap=100,
-                            max_queries=50, restart_from_base=True),
+                            max_queries=50, restart_from_base=True, first_round="base"),
         if_exists="suffix",
         modal=ModalConfig(gpu="H100", timeout_s=60, data_volume="dv", checkpoint_volume="cv", app_name="app"),
     )
@@ -310,5 +312,3 @@ def test_first_round_base_needs_a_mining_round_and_a_continuing_model():
     assert TrainConfig(name="x", mining={"rounds": 1, "first_round": "base"}).mining.first_round == "base"
     with pytest.raises(ValueError, match="first_round: base needs rounds >= 1"):
         TrainConfig(name="x", mining={"rounds": 0, "first_round": "base"})
-    with pytest.raises(ValueError, match="first_round: base needs rounds >= 1"):
-        TrainConfig(name="x", mining={"rounds": 1, "first_round": "base", "restart_from_base": True})

@@ -117,8 +117,8 @@ class MiningConfig(_Strict):
     def _check(self) -> MiningConfig:
         if self.rounds < 0 or self.top_k < 1 or self.negatives < 1:
             raise ValueError("mining needs rounds >= 0, top_k >= 1, negatives >= 1")
-        if self.first_round == "base" and (self.rounds < 1 or self.restart_from_base):
-            raise ValueError("mining.first_round: base needs rounds >= 1 and restart_from_base: false")
+        if self.first_round == "base" and self.rounds < 1:
+            raise ValueError("mining.first_round: base needs rounds >= 1")
         if self.negatives > self.top_k:
             raise ValueError("mining.negatives cannot exceed mining.top_k")
         if self.false_negative_margin is not None and not 0 < self.false_negative_margin <= 1:
