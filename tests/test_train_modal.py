@@ -116,4 +116,4 @@ def test_sweep_files_expand_runs_and_grids(tmp_path):
     bad.write_text("base: base.yaml\nruns:\n  - {name: a, dev_eval: false}\n")
     with pytest.raises(Exception, match="dev_eval must be true"):
         remote.expand_sweep(bad)
-    assert len(remote.expand_sweep(REPO / "configs" / "train" / "sweep-hd.yaml")) == 6
+    assert len(remote.expand_sweep(REPO / "configs" / "train" / "sweep-hd.yaml")) == 8  # 2 lr x 2 batch x 2 epochs
