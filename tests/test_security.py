@@ -69,7 +69,7 @@ def _bench(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Comple
                           timeout=300, check=False)
 
 
-def test_secrets_never_reach_results_runs_leaderboards_cards_or_logs(tmp_path: Path) -> None:
+def test_secrets_never_reach_results_runs_leaderboards_cards_or_logs(tmp_path: Path, monkeypatch) -> None:
     """A real `bench run` (demo, bm25, twice), `bench data info`, `bench leaderboard`, `bench compare`,
     `bench train --dry-run` and a model card, with sentinel secrets in the environment: no produced file and
     no captured output contains any of them."""
@@ -104,32 +104,25 @@ def test_secrets_never_reach_results_runs_leaderboards_cards_or_logs(tmp_path: P
     streams["server stdout"], streams["server stderr"] = done.stdout, done.stderr
     card_dir = tmp_path / "model"
     card_dir.mkdir()
-    _write_model_card(card_dir, monkeypatched_env=SENTINELS)
+    for key, value in SENTINELS.items():  # the card is written in this process: secrets in its environment
+        monkeypatch.setenv(key, value)
+    _write_model_card(card_dir)
     assert (tmp_path / "LEADERBOARD.md").is_file() and (tmp_path / "COMPARE.md").is_file()
     assert (card_dir / "README.md").is_file()
     assert leaks(tmp_path, streams) == []
 
 
-def _write_model_card(folder: Path, monkeypatched_env: dict[str, str]) -> None:
+def _write_model_card(folder: Path) -> None:
     from benchmark.train.card import write_card
     from benchmark.train.config import build_config
     from benchmark.train.trainer import RoundResult, TrainResult, hardware
 
-    saved = {k: os.environ.get(k) for k in monkeypatched_env}
-    os.environ.update(monkeypatched_env)
-    try:
-        config = build_config({"name": "card-test", "datasets": [{"name": "demo", "dev_split": None}]})
-        rounds = [RoundResult(round=0, model_dir=str(folder), train_s=1.0, steps=3, rows={"demo": 10},
-                              dev={"demo": {"NDCG@10": 0.5}}, train_loss=0.25)]
-        data = [{"dataset": "demo", "positive_rule": "gain >= 1", "train_split_queries": 40, "queries": 40,
-                 "pairs": 360, "leaked_dropped": 0, "dev_queries": 0}]
-        write_card(folder, TrainResult("card-test", folder, config, rounds, data, 2.0, hardware()))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    config = build_config({"name": "card-test", "datasets": [{"name": "demo", "dev_split": None}]})
+    rounds = [RoundResult(round=0, model_dir=str(folder), train_s=1.0, steps=3, rows={"demo": 10},
+                          dev={"demo": {"NDCG@10": 0.5}}, train_loss=0.25)]
+    data = [{"dataset": "demo", "positive_rule": "gain >= 1", "train_split_queries": 40, "queries": 40,
+             "pairs": 360, "leaked_dropped": 0, "dev_queries": 0}]
+    write_card(folder, TrainResult("card-test", folder, config, rounds, data, 2.0, hardware()))
 
 
 def test_a_record_holding_a_secret_is_refused_and_nothing_is_written(tmp_path: Path, monkeypatch) -> None:
