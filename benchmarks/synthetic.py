@@ -129,33 +129,27 @@ class CatalogInfo:
     seconds: float
 
 
+_FRACTIONS = ("1/4", "3/8", "1/2", "5/8", "3/4", "1", "1-1/4", "1-1/2", "2", "3", "4", "6")
+# (template, the choices of each of its fields): one is drawn, then each field in order
+_UNIT_PHRASES: tuple[tuple[str, tuple[tuple, ...]], ...] = (
+    ("{} in.", (_FRACTIONS,)),
+    ("{} in. x {} ft.", (_FRACTIONS, (6, 10, 25, 50, 100))),
+    ("{}-Volt", ((4, 8, 12, 18, 20, 40, 60, 120),)),
+    ("{}-Watt", ((4, 9, 15, 40, 60, 75, 100, 150, 300, 1500),)),
+    ("{}K", ((2700, 3000, 4000, 5000, 6500),)),
+    ("{} gal.", ((1, 2, 3.5, 5, 10),)),
+    ("{} oz.", ((4, 8, 12, 16, 32, 64),)),
+    ("{}-Gauge", ((12, 14, 16, 18, 22),)),
+    ("{} in. x {} in.", ((12, 18, 24, 30, 36, 48, 60, 72), (12, 18, 24, 30, 36, 48, 60))),
+    ("{} ft.", ((3, 5, 6, 8, 10, 12, 20, 25, 50, 100, 150),)),
+    ("{} lb.", ((2, 5, 10, 25, 40, 50, 80),)),
+    ("{}-Piece", ((3, 5, 8, 10, 12, 16, 20, 25, 50, 100, 120),)),
+)
+
+
 def _unit_phrase(rng: np.random.Generator) -> str:
-    kind = int(rng.integers(12))
-    pick = lambda seq: seq[int(rng.integers(len(seq)))]
-    fraction = ("1/4", "3/8", "1/2", "5/8", "3/4", "1", "1-1/4", "1-1/2", "2", "3", "4", "6")
-    if kind == 0:
-        return f"{pick(fraction)} in."
-    if kind == 1:
-        return f"{pick(fraction)} in. x {pick((6, 10, 25, 50, 100))} ft."
-    if kind == 2:
-        return f"{pick((4, 8, 12, 18, 20, 40, 60, 120))}-Volt"
-    if kind == 3:
-        return f"{pick((4, 9, 15, 40, 60, 75, 100, 150, 300, 1500))}-Watt"
-    if kind == 4:
-        return f"{pick((2700, 3000, 4000, 5000, 6500))}K"
-    if kind == 5:
-        return f"{pick((1, 2, 3.5, 5, 10))} gal."
-    if kind == 6:
-        return f"{pick((4, 8, 12, 16, 32, 64))} oz."
-    if kind == 7:
-        return f"{pick((12, 14, 16, 18, 22))}-Gauge"
-    if kind == 8:
-        return f"{pick((12, 18, 24, 30, 36, 48, 60, 72))} in. x {pick((12, 18, 24, 30, 36, 48, 60))} in."
-    if kind == 9:
-        return f"{pick((3, 5, 6, 8, 10, 12, 20, 25, 50, 100, 150))} ft."
-    if kind == 10:
-        return f"{pick((2, 5, 10, 25, 40, 50, 80))} lb."
-    return f"{pick((3, 5, 8, 10, 12, 16, 20, 25, 50, 100, 120))}-Piece"
+    template, fields = _UNIT_PHRASES[int(rng.integers(len(_UNIT_PHRASES)))]
+    return template.format(*(choices[int(rng.integers(len(choices)))] for choices in fields))
 
 
 def _made_up_words(rng: np.random.Generator, count: int, exclude: set[str]) -> list[str]:
