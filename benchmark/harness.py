@@ -25,7 +25,7 @@ from benchmark import paths
 from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
-from benchmark.datasets.text import build_texts, corpus_key
+from benchmark.datasets.text import corpus_key, corpus_texts
 from benchmark.evaluation import SCORE_DIGITS, Evaluation, evaluate, judged_at_k
 from benchmark.results import (
     Efficiency,
@@ -259,16 +259,17 @@ def search_split(request: RunRequest, dataset: Dataset, retriever: Retriever, sp
     """Build or reuse ``retriever``'s index, search every query of ``split``; the run keeps ``request.k`` hits
     (after dropping self hits when asked), scores rounded and ties broken deterministically."""
     view = dataset.split(split)
-    texts = build_texts(dataset, retriever.text_builder)
-    doc_ids, qids = list(texts), list(view.queries)
+    qids = list(view.queries)
     used, own = open_store(request, retriever, store)
     try:
-        done = _index_and_search(request, dataset, retriever, list(texts.values()),
+        done = _index_and_search(request, dataset, retriever, corpus_texts(dataset, retriever.text_builder),
                                  [view.queries[q] for q in qids], used)
     finally:
         if own:
             used.close()
     k = request.k + 1 if request.drop_self_hits else request.k
+    found = sorted({p for h in done.hits for p, _ in h})  # point id = position in the doc-id-sorted corpus
+    doc_ids = dict(zip(found, dataset.corpus.ids_at(found), strict=True))
     run = Run.from_hits({q: [(doc_ids[p], round_score(s)) for p, s in h] for q, h in zip(qids, done.hits, strict=True)},
                         k=k)
     if request.drop_self_hits:

@@ -12,8 +12,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from benchmark.errors import ShopbenchError
+
+if TYPE_CHECKING:
+    from benchmark.datasets.corpus import Corpus
 
 CHECKSUM_VERSION = "shopbench-dataset-v1"
 
@@ -75,7 +79,7 @@ class Dataset:
     """A product-search test collection. Build it with :func:`make_dataset`, never directly."""
 
     name: str
-    corpus: Mapping[str, Product]
+    corpus: Corpus  # doc id -> Product, sorted by doc id, held as arrow columns
     queries: Mapping[str, str]
     qrels: Mapping[str, Mapping[str, int]]
     splits: Mapping[str, frozenset[str]]
@@ -137,14 +141,18 @@ def make_dataset(
     """Freeze the parts into a :class:`Dataset`, computing the content checksum unless given.
 
     ``checksum`` is only passed by the binary cache, which stored the value computed at build time.
+    ``corpus``: a :class:`~benchmark.datasets.corpus.Corpus` (kept as is) or any mapping (converted).
     """
+    from benchmark.datasets.corpus import Corpus
+
+    corpus = Corpus.from_products(corpus)
     frozen_qrels = {q: MappingProxyType(dict(d)) for q, d in qrels.items()}
     frozen_splits = {s: frozenset(ids) for s, ids in splits.items()}
     if checksum is None:
         checksum = content_checksum(corpus, queries, frozen_qrels, frozen_splits, gains)
     return Dataset(
         name=name,
-        corpus=MappingProxyType(dict(corpus)),
+        corpus=corpus,
         queries=MappingProxyType(dict(queries)),
         qrels=MappingProxyType(frozen_qrels),
         splits=MappingProxyType(frozen_splits),
@@ -163,13 +171,15 @@ def content_checksum(
     gains: GainScheme,
 ) -> str:
     """sha256 over a canonical, order-independent serialisation; \\x1f/\\x1e separate fields/records."""
+    from benchmark.datasets.corpus import Corpus
+
     h = hashlib.sha256(CHECKSUM_VERSION.encode())
     update = h.update
     update(b"\x1dcorpus")
-    for doc_id in sorted(corpus):
-        p = corpus[doc_id]
-        fields = (doc_id, p.title, p.brand, p.description, "\x1c".join(p.bullets), p.color, p.category)
-        update(("\x1f".join(fields) + "\x1e").encode())
+    for ids, products in Corpus.from_products(corpus).batches():  # doc-id order
+        for doc_id, p in zip(ids, products, strict=True):
+            fields = (doc_id, p.title, p.brand, p.description, "\x1c".join(p.bullets), p.color, p.category)
+            update(("\x1f".join(fields) + "\x1e").encode())
     update(b"\x1dqueries")
     for qid in sorted(queries):
         update(f"{qid}\x1f{queries[qid]}\x1e".encode())

@@ -21,6 +21,7 @@ from pathlib import Path
 import orjson
 
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
+from benchmark.datasets.corpus import Corpus, CorpusBuilder, DuplicateId
 from benchmark.datasets.readers import decode, require_file
 from benchmark.errors import DataFormatError, MissingDataError, short
 
@@ -95,26 +96,25 @@ def _bullets(meta: dict, path: Path, line: int) -> tuple[str, ...]:
                           field="metadata.bullets")
 
 
-def read_corpus(path: Path) -> dict[str, Product]:
-    corpus: dict[str, Product] = {}
-    first_line: dict[str, int] = {}
+def read_corpus(path: Path) -> Corpus:
+    """The catalog, collected column by column (no Python object per product is kept)."""
+    builder = CorpusBuilder()
     for line, record in _records(path):
-        doc_id = str(record["_id"])
-        if doc_id in corpus:
-            raise DataFormatError(path, f"duplicate id {short(doc_id)} (first on line {first_line[doc_id]})", line=line,
-                                  field="_id")
         title, text = _text(record, "title", path, line).strip(), _text(record, "text", path, line).strip()
         if not title and not text:
             raise DataFormatError(path, "empty document: both title and text are empty", line=line, field="title")
         meta = record.get("metadata")
         meta = meta if isinstance(meta, dict) else {}  # BEIR metadata of other shapes carries nothing we use
         brand, color, category = (_meta_text(meta, key, path, line) for key in ("brand", "color", "category"))
-        corpus[doc_id] = Product(
+        builder.add(str(record["_id"]), Product(
             title=title or text, description=text if title else "", bullets=_bullets(meta, path, line),
             brand=brand, color=color, category=category,
-        )
-        first_line[doc_id] = line
-    return corpus
+        ), line)
+    try:
+        return builder.build()
+    except DuplicateId as dup:
+        raise DataFormatError(path, f"duplicate id {short(dup.doc_id)} (first on line {dup.first})", line=dup.again,
+                              field="_id") from None
 
 
 def read_queries(path: Path) -> dict[str, str]:
@@ -137,8 +137,8 @@ class _QrelTally:
     negative: int = 0
 
 
-def read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, Product], tally: _QrelTally) -> dict[str, dict[str, int]]:
-    qrels: dict[str, dict[str, int]] = {}
+def read_qrels(path: Path, queries: dict[str, str], corpus: Corpus, tally: _QrelTally) -> dict[str, dict[str, int]]:
+    rows: list[tuple[str, str, int]] = []
     lines = decode(path, "utf-8", header=None).splitlines()
     for line_no, line in enumerate(lines, start=1):
         if not line.strip():
@@ -154,11 +154,13 @@ def read_qrels(path: Path, queries: dict[str, str], corpus: dict[str, Product], 
         if not SCORE.fullmatch(score_text):
             raise DataFormatError(path, f"score must be an integer, got {short(score_text)}", line=line_no,
                                   field="score")
-        score = int(score_text)
         if qid not in queries:
             raise DataFormatError(path, f"unknown query id {short(qid)} (not in queries.jsonl)", line=line_no,
                                   field="query-id")
-        if doc_id not in corpus:
+        rows.append((qid, doc_id, int(score_text)))
+    qrels: dict[str, dict[str, int]] = {}
+    for (qid, doc_id, score), known in zip(rows, corpus.contains_each([r[1] for r in rows]), strict=True):
+        if not known:
             tally.missing_docs[doc_id] += 1
             continue
         if doc_id in qrels.get(qid, {}):

@@ -23,7 +23,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmark import faults
-from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
+from benchmark.datasets.base import Anomaly, Dataset, GainScheme, make_dataset
+from benchmark.datasets.corpus import Corpus, DuplicateId
 from benchmark.errors import ShopbenchError
 
 SCHEMA_VERSION = 1
@@ -73,14 +74,10 @@ def load_cached(path: Path) -> Dataset | None:
     meta = _complete_meta(path)
     if meta is None:
         return None
-    corpus_t = pq.read_table(path / "corpus.parquet").to_pydict()
-    corpus = {
-        d: Product(t, b, desc, tuple(bl), c, cat)
-        for d, t, b, desc, bl, c, cat in zip(
-            corpus_t["doc_id"], corpus_t["title"], corpus_t["brand"], corpus_t["description"],
-            corpus_t["bullets"], corpus_t["color"], corpus_t["category"], strict=True,
-        )
-    }
+    try:
+        corpus = Corpus.from_table(pq.read_table(path / "corpus.parquet"))
+    except (DuplicateId, pa.ArrowInvalid, KeyError):  # not a table we wrote: a miss, never wrong data
+        return None
     q = pq.read_table(path / "queries.parquet").to_pydict()
     r = pq.read_table(path / "qrels.parquet").to_pydict()
     s = pq.read_table(path / "splits.parquet").to_pydict()
@@ -152,19 +149,7 @@ def save_cached(path: Path, dataset: Dataset) -> None:
 
 
 def _write_tables(folder: Path, ds: Dataset) -> None:
-    ids = sorted(ds.corpus)
-    products = [ds.corpus[i] for i in ids]
-    corpus = {
-        "doc_id": ids,
-        "title": [p.title for p in products],
-        "brand": [p.brand for p in products],
-        "description": [p.description for p in products],
-        "bullets": [list(p.bullets) for p in products],
-        "color": [p.color for p in products],
-        "category": [p.category for p in products],
-    }
-    schema = pa.schema([(k, pa.list_(pa.string()) if k == "bullets" else pa.string()) for k in corpus])
-    pq.write_table(pa.table(corpus, schema=schema), folder / "corpus.parquet")
+    pq.write_table(ds.corpus.table, folder / "corpus.parquet")
     pq.write_table(pa.table({"qid": list(ds.queries), "text": list(ds.queries.values())}), folder / "queries.parquet")
     rows = [(q, d, g) for q, docs in ds.qrels.items() for d, g in docs.items()]
     qrels = {"qid": [r[0] for r in rows], "doc_id": [r[1] for r in rows], "gain": [r[2] for r in rows]}

@@ -1,0 +1,213 @@
+"""The catalog as columns: one pyarrow table, rows in doc-id order, products built on access.
+
+Held as :class:`~benchmark.datasets.base.Product` objects in a dict, a catalog costs about 1 KiB of
+Python objects per product (500k products: ~0.5 GiB before anything is indexed); as arrow columns it
+costs little more than the bytes of its text. Lookups by id binary-search the sorted id column (no
+dict of every id is built), and :meth:`Corpus.batches` hands rows out a slice at a time, so the
+harness streams texts into the encoders without materialising the catalog as objects.
+
+:class:`CorpusBuilder` collects a loader's rows column by column (flushed to arrow every
+:data:`FLUSH_ROWS` rows) and reports a duplicate id with the positions of both occurrences.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from benchmark.datasets.base import Product
+
+FIELDS = ("title", "brand", "description", "bullets", "color", "category")
+SCHEMA = pa.schema([("doc_id", pa.string()), *((f, pa.list_(pa.string()) if f == "bullets" else pa.string())
+                                                  for f in FIELDS)])
+BATCH_ROWS = 8_192  # rows per slice when iterating
+FLUSH_ROWS = 8_192  # rows a builder keeps as Python objects before turning them into arrow
+
+
+@dataclass(frozen=True)
+class DuplicateId(Exception):
+    """``doc_id`` occurs more than once: first at position ``first``, again at ``again`` (positions as the
+    builder's caller numbered them, e.g. file lines)."""
+
+    doc_id: str
+    first: int
+    again: int
+
+
+class _Ids(Sequence[str]):
+    """The id column as a sequence of Python strings, for :func:`bisect.bisect_left` (no copy)."""
+
+    __slots__ = ("_column",)
+
+    def __init__(self, column: pa.ChunkedArray) -> None:
+        self._column = column
+
+    def __len__(self) -> int:
+        return len(self._column)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        return self._column[i].as_py()
+
+
+class Corpus(Mapping[str, Product]):
+    """An immutable catalog: ``doc id -> Product`` in sorted doc-id order, stored as arrow columns."""
+
+    __slots__ = ("_ids", "_table")
+
+    def __init__(self, table: pa.Table) -> None:
+        """``table`` must already be in :data:`SCHEMA`, sorted by ``doc_id`` with unique ids; use
+        :meth:`from_table` / :meth:`from_products` / :class:`CorpusBuilder` to get there."""
+        self._table = table
+        self._ids = table.column("doc_id")
+
+    @classmethod
+    def from_table(cls, table: pa.Table, positions: pa.Array | None = None) -> Corpus:
+        """Sort ``table`` by doc id (stable) and check ids are unique; :class:`DuplicateId` names the
+        earliest repeat by ``positions`` (default: row numbers)."""
+        table = table.select(list(SCHEMA.names))
+        if table.schema != SCHEMA:
+            table = table.cast(SCHEMA)
+        order = pc.sort_indices(table.column("doc_id"))  # stable: repeats stay in input order
+        if not _is_identity(order):
+            table = table.take(order)
+        positions = pa.array(range(len(table)), pa.int64()) if positions is None else positions
+        _check_unique(table.column("doc_id"), positions.take(order))
+        return cls(table)  # chunks as they came (combining them would copy the catalog once more)
+
+    @classmethod
+    def from_products(cls, products: Mapping[str, Product]) -> Corpus:
+        if isinstance(products, Corpus):
+            return products
+        builder = CorpusBuilder()
+        for doc_id, product in products.items():
+            builder.add(doc_id, product)
+        return builder.build()
+
+    @property
+    def table(self) -> pa.Table:
+        return self._table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self), BATCH_ROWS):
+            yield from self._ids.slice(start, BATCH_ROWS).to_pylist()
+
+    def _position(self, doc_id: object) -> int | None:
+        if not isinstance(doc_id, str):
+            return None
+        i = bisect.bisect_left(_Ids(self._ids), doc_id)
+        return i if i < len(self) and self._ids[i].as_py() == doc_id else None
+
+    def __contains__(self, doc_id: object) -> bool:
+        return self._position(doc_id) is not None
+
+    def __getitem__(self, doc_id: str) -> Product:
+        i = self._position(doc_id)
+        if i is None:
+            raise KeyError(doc_id)
+        return self.product_at(i)
+
+    def contains_each(self, doc_ids: Sequence[str]) -> list[bool]:
+        """Membership of many ids at once (one vectorised hash lookup instead of a search per id)."""
+        if not doc_ids:
+            return []
+        value_set = self._ids.chunk(0) if self._ids.num_chunks == 1 else self._ids.combine_chunks()
+        return pc.is_in(pa.array(doc_ids, pa.string()), value_set=value_set).to_pylist()
+
+    def product_at(self, position: int) -> Product:
+        row = self._table.slice(position, 1).to_pylist()[0]
+        return _product(row)
+
+    def ids_at(self, positions: Iterable[int]) -> list[str]:
+        """The doc ids at these row positions (point ids of the index), in the order given."""
+        return self._ids.take(pa.array(list(positions), pa.int64())).to_pylist()
+
+    def batches(self, rows: int = BATCH_ROWS) -> Iterator[tuple[list[str], list[Product]]]:
+        """(ids, products) a slice at a time, in doc-id order."""
+        for start in range(0, len(self), rows):
+            part = self._table.slice(start, rows).to_pylist()
+            yield [r["doc_id"] for r in part], [_product(r) for r in part]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Corpus):
+            return self._table.equals(other._table)
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Corpus({len(self):,} products)"
+
+
+def _product(row: dict) -> Product:
+    return Product(row["title"], row["brand"], row["description"], tuple(row["bullets"] or ()), row["color"],
+                   row["category"])
+
+
+def _is_identity(order: pa.Array) -> bool:
+    return len(order) == 0 or bool(pc.all(pc.equal(order, pa.array(range(len(order)), order.type))).as_py())
+
+
+def _check_unique(ids: pa.ChunkedArray, positions: pa.Array) -> None:
+    if len(ids) < 2:
+        return
+    repeat = pc.equal(ids.slice(1), ids.slice(0, len(ids) - 1))  # row i+1 repeats row i
+    if not pc.any(repeat).as_py():
+        return
+    flat = positions.to_numpy() if isinstance(positions, pa.Array) else positions.combine_chunks().to_numpy()
+    rows = [i + 1 for i, r in enumerate(repeat.to_pylist()) if r]
+    again = min(rows, key=lambda i: flat[i])
+    doc_id = ids[again].as_py()
+    first = again
+    while first > 0 and ids[first - 1].as_py() == doc_id:
+        first -= 1
+    raise DuplicateId(doc_id, int(flat[first]), int(flat[again]))
+
+
+class CorpusBuilder:
+    """Collects products as a loader parses them; :meth:`build` sorts, checks ids and returns a :class:`Corpus`."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list] = {name: [] for name in SCHEMA.names}
+        self._positions: list[int] = []
+        self._batches: list[pa.RecordBatch] = []
+        self._position_batches: list[pa.Array] = []
+
+    def add(self, doc_id: str, product: Product, position: int | None = None) -> None:
+        rows = self._rows
+        rows["doc_id"].append(doc_id)
+        rows["title"].append(product.title)
+        rows["brand"].append(product.brand)
+        rows["description"].append(product.description)
+        rows["bullets"].append(list(product.bullets))
+        rows["color"].append(product.color)
+        rows["category"].append(product.category)
+        self._positions.append(self.count if position is None else position)
+        if len(rows["doc_id"]) >= FLUSH_ROWS:
+            self._flush()
+
+    @property
+    def count(self) -> int:
+        return sum(len(b) for b in self._batches) + len(self._rows["doc_id"])
+
+    def _flush(self) -> None:
+        if not self._rows["doc_id"]:
+            return
+        self._batches.append(pa.RecordBatch.from_pydict(self._rows, schema=SCHEMA))
+        self._position_batches.append(pa.array(self._positions, pa.int64()))
+        self._rows = {name: [] for name in SCHEMA.names}
+        self._positions = []
+
+    def build(self) -> Corpus:
+        """The corpus; raises :class:`DuplicateId` for the earliest (by position) repeated id."""
+        self._flush()
+        table = pa.Table.from_batches(self._batches, schema=SCHEMA)
+        positions = pa.concat_arrays(self._position_batches) if self._position_batches else pa.array([], pa.int64())
+        self._batches, self._position_batches = [], []
+        return Corpus.from_table(table, positions)

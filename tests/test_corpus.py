@@ -1,0 +1,123 @@
+"""The columnar catalog: mapping behaviour, ordering, duplicate ids, streaming texts, unchanged checksums."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from benchmark.datasets import corpus as corpus_mod
+from benchmark.datasets.base import GainScheme, Product, make_dataset
+from benchmark.datasets.cache import load_cached, save_cached
+from benchmark.datasets.corpus import Corpus, CorpusBuilder, DuplicateId
+from benchmark.datasets.text import TextBuilder, TextFormat, Texts, build_texts, corpus_texts
+
+PRODUCTS = {
+    "b2": Product("Cordless Drill", "Acme", "desc <b>x</b>", ("18V", "case"), "red", "tools"),
+    "a1": Product("Café table"),
+    "a10": Product("Hammer", bullets=("steel",)),
+}
+
+
+def _dataset(products=PRODUCTS):
+    return make_dataset("t", products, {"q1": "drill"}, {"q1": {"b2": 2}}, {"test": ["q1"]},
+                        GainScheme({"1": 1, "2": 2}, 1))
+
+
+def test_checksum_is_the_one_the_dict_based_dataset_computed():
+    # value computed by the previous (dict of Product) implementation: caches and result files keep matching
+    assert _dataset().checksum == "cdfb0dfb04d5f88cce12e487e92015b5602eecc1abc636c4d2f8ae072365eca3"
+
+
+def test_corpus_is_a_read_only_mapping_in_doc_id_order():
+    corpus = _dataset().corpus
+    assert isinstance(corpus, Corpus) and len(corpus) == 3
+    assert list(corpus) == ["a1", "a10", "b2"]  # sorted as Python sorts strings
+    assert corpus["b2"] == PRODUCTS["b2"] and corpus["a10"].bullets == ("steel",)
+    assert "a1" in corpus and "a2" not in corpus and 5 not in corpus
+    with pytest.raises(KeyError):
+        corpus["zz"]
+    assert corpus == PRODUCTS and dict(corpus) == PRODUCTS
+    with pytest.raises(TypeError):
+        corpus["c"] = Product("new")  # type: ignore[index]
+
+
+def test_positions_ids_and_batches_follow_the_sorted_order():
+    corpus = Corpus.from_products(PRODUCTS)
+    assert corpus.ids_at([2, 0]) == ["b2", "a1"]
+    assert corpus.product_at(1) == PRODUCTS["a10"]
+    batches = list(corpus.batches(rows=2))
+    assert [ids for ids, _ in batches] == [["a1", "a10"], ["b2"]]
+    assert batches[1][1] == [PRODUCTS["b2"]]
+    assert corpus.contains_each(["b2", "nope", "a1"]) == [True, False, True] and corpus.contains_each([]) == []
+
+
+def test_unicode_ids_sort_like_python(monkeypatch):
+    ids = ["é", "z", "Z", "a", "日本", "a\u0301", "10", "9"]
+    corpus = Corpus.from_products({i: Product(f"t{i}") for i in ids})
+    assert list(corpus) == sorted(ids)
+    assert all(corpus[i].title == f"t{i}" for i in ids)
+
+
+def test_builder_reports_the_earliest_repeat_with_both_positions(monkeypatch):
+    monkeypatch.setattr(corpus_mod, "FLUSH_ROWS", 2)  # repeats across flushed batches
+    builder = CorpusBuilder()
+    for line, doc_id in [(1, "x"), (2, "y"), (3, "z"), (4, "w"), (5, "y"), (6, "x"), (7, "y")]:
+        builder.add(doc_id, Product(doc_id), line)
+    with pytest.raises(DuplicateId) as err:
+        builder.build()
+    assert (err.value.doc_id, err.value.first, err.value.again) == ("y", 2, 5)
+
+
+def test_builder_flushes_and_keeps_every_row(monkeypatch):
+    monkeypatch.setattr(corpus_mod, "FLUSH_ROWS", 3)
+    builder = CorpusBuilder()
+    for i in reversed(range(10)):
+        builder.add(f"d{i}", Product(f"title {i}", bullets=(f"b{i}",)))
+    corpus = builder.build()
+    assert list(corpus) == sorted(f"d{i}" for i in range(10))
+    assert corpus["d7"] == Product("title 7", bullets=("b7",))
+
+
+def test_texts_stream_the_same_strings_build_texts_returns():
+    ds = _dataset()
+    builder = TextBuilder(TextFormat.TITLE_BRAND_BULLETS)
+    texts = corpus_texts(ds, builder)
+    expected = build_texts(ds, builder)
+    assert isinstance(texts, Texts) and len(texts) == 3
+    assert list(texts) == list(expected.values())
+    assert texts[0:2] == list(expected.values())[0:2] and texts[1:] == list(expected.values())[1:]
+    assert texts[-1] == expected["b2"] == "Cordless Drill | Acme | 18V | case"
+    assert texts[::2] == [expected["a1"], expected["b2"]] and texts[5:9] == []
+    with pytest.raises(IndexError):
+        texts[3]
+
+
+def test_texts_slices_across_chunks():
+    texts = Texts(pa.chunked_array([pa.array(["a", "b"]), pa.array(["c"]), pa.array(["d", "e"])]))
+    assert texts[1:4] == ["b", "c", "d"] and list(texts) == ["a", "b", "c", "d", "e"] and texts[3] == "d"
+
+
+def test_cache_round_trip_keeps_the_columns(tmp_path):
+    ds = _dataset()
+    save_cached(tmp_path / "c", ds)
+    back = load_cached(tmp_path / "c")
+    assert back is not None and back.corpus == ds.corpus and back.checksum == ds.checksum
+    assert back.corpus["b2"] == PRODUCTS["b2"]
+
+
+def test_cache_with_a_foreign_corpus_table_is_a_miss(tmp_path, monkeypatch):
+    ds = _dataset()
+    save_cached(tmp_path / "c", ds)
+    table = pq.read_table(tmp_path / "c" / "corpus.parquet")
+    doubled = pa.concat_tables([table, table])
+    # rewrite the table with repeated ids and make meta.json vouch for it: still refused (a miss, not bad data)
+    pq.write_table(doubled, tmp_path / "c" / "corpus.parquet")
+    import json
+
+    from benchmark.datasets import cache
+
+    meta = json.loads((tmp_path / "c" / "meta.json").read_text())
+    meta["tables"]["corpus"] = cache._sha256(tmp_path / "c" / "corpus.parquet")
+    (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
+    assert load_cached(tmp_path / "c") is None
