@@ -11,6 +11,7 @@ While a build runs, progress and an ETA are printed from the chunk files that ap
 cache (:mod:`benchmark.vector_cache`: ``<cache>/vectors/<corpus key>/<encoder>/<start>-<count>.npz``).
 
     python -m benchmarks.scale WORK_DIR [--quick] [--products N] [--queries M] [--splade-products N]
+                               [--retrievers bm25,splade]
 """
 
 from __future__ import annotations
@@ -325,13 +326,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=10_000)
     parser.add_argument("--splade-products", type=int, default=None)
     parser.add_argument("--threads", type=int, default=None, help="OMP/MKL threads of the bench children")
+    parser.add_argument("--retrievers", default=",".join(RETRIEVERS), help="comma-separated subset of bm25,splade")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--json", type=Path, default=None, help="write the Section here (JSON)")
     parser.add_argument("--markdown", type=Path, default=None, help="write the Section's table here")
     args = parser.parse_args(argv)
     options = SuiteOptions(work_dir=args.work_dir, quick=args.quick, scale_products=args.products,
                            scale_queries=args.queries, seed=args.seed)
-    section = measure(options, splade_products=args.splade_products, threads=args.threads)
+    retrievers = tuple(r.strip() for r in args.retrievers.split(",") if r.strip())
+    if not retrievers or set(retrievers) - set(RETRIEVERS):
+        parser.error(f"--retrievers: choose from {', '.join(RETRIEVERS)}")
+    section = measure(options, splade_products=args.splade_products, threads=args.threads, retrievers=retrievers)
     if args.json:
         args.json.write_text(json.dumps(asdict(section), indent=2, default=str))
     text = to_markdown(section)

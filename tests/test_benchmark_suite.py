@@ -47,3 +47,16 @@ def test_targets_and_markdown_rendering():
     assert "| Section | latency | 3 ms (target <= 2 ms) | **no** |" in text
     assert "2.4 x (target >= 2 x) | yes" in text and "x\\|y" in text and "- a note" in text
     assert json.loads(report.to_json())["sections"][0]["targets"][0]["met"] is False
+
+
+def test_scale_section_runs_one_retriever_and_reports_memory(tmp_path, capsys):
+    from benchmarks import scale
+
+    scale.main([str(tmp_path), "--quick", "--retrievers", "bm25", "--json", str(tmp_path / "scale.json")])
+    section = json.loads((tmp_path / "scale.json").read_text())
+    assert [(r["retriever"], r["products"]) for r in section["rows"]] == [("bm25", 600), ("bm25", 3000)]
+    assert all(r["peak RSS MiB"] > 0 and r["nDCG@10"] is not None for r in section["rows"])
+    assert any(note.startswith("bm25: peak RSS") for note in section["notes"])
+    with pytest.raises(SystemExit):
+        scale.main([str(tmp_path), "--retrievers", "bm25,colbert"])
+    assert "--retrievers: choose from bm25, splade" in capsys.readouterr().err
