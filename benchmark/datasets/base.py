@@ -1,7 +1,8 @@
 """The canonical dataset record every loader produces and everything downstream consumes.
 
-A :class:`Dataset` is immutable: mappings are read-only views, splits are frozensets, and the
-content checksum is computed once by :func:`make_dataset` from a canonical serialisation of
+A :class:`Dataset` is immutable: the corpus is a columnar :class:`~benchmark.datasets.corpus.Corpus`
+(arrow columns in doc-id order, products built on access), the other mappings are read-only views,
+splits are frozensets, and the content checksum is computed once by :func:`make_dataset` from a canonical serialisation of
 everything that can change a metric (corpus fields, queries, qrels, splits, gain scheme).
 """
 
