@@ -103,7 +103,10 @@ def resolve(name: str) -> str:
     """A bundled alias -> its folder; a local path -> itself; anything else is taken as a hub id."""
     if name in BUNDLED:
         return str(bundled_path(name))
-    path = Path(name).expanduser()
+    try:
+        path = Path(name).expanduser()
+    except RuntimeError:  # ~user of an unknown user, or no home directory
+        raise ModelError(f"model folder {name!r}: cannot expand '~' (no such user or home directory)") from None
     if path.exists():
         if not (path / "config.json").is_file():
             raise ModelError(f"{path}: not a model folder (no config.json)")

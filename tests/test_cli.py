@@ -8,6 +8,7 @@ import sys
 import pytest
 from conftest import FIXTURES, REPO, shared
 
+from benchmark import paths as bench_paths
 from benchmark.cli import app
 
 
@@ -102,3 +103,21 @@ def test_real_homedepot_info_is_stable_across_processes_and_caches(tmp_path):
     assert [g["count"] for g in first["judgements_per_gain"]] == [1691, 2405, 5492, 9490, 12952, 12040, 15192]
     for other in infos[1:]:
         assert other["splits"] == first["splits"] and other["checksum"] == first["checksum"]
+
+
+@pytest.mark.parametrize("option", ["--data-dir", "--cache-dir"])
+def test_a_home_folder_of_an_unknown_user_is_a_clear_error(option):
+    data = [] if option == "--data-dir" else ["--data-dir", str(FIXTURES / "homedepot")]
+    result = bench("data", "info", "homedepot", *data, option, "~no-such-user-shopbench/x")
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "~no-such-user-shopbench/x" in result.stderr and "cannot expand '~'" in result.stderr
+
+
+def test_unknown_user_home_in_beir_paths_and_model_names():
+    from benchmark.errors import ShopbenchError
+    from retrievers import models
+
+    with pytest.raises(ShopbenchError, match="cannot expand"):
+        bench_paths.expand("~no-such-user-shopbench", "data folder")
+    with pytest.raises(models.ModelError, match="cannot expand"):
+        models.resolve("~no-such-user-shopbench/model")

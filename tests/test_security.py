@@ -448,3 +448,23 @@ def test_dataset_ref_rejects_control_characters() -> None:
     for text in ("beir:a\x00b", "beir:a\rb"):
         with pytest.raises(ShopbenchError, match="control characters"):
             DatasetRef.parse(text)
+
+
+def test_training_loads_its_base_model_under_the_same_safe_defaults(tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("sentence_transformers")
+    from benchmark.train import fitting
+
+    monkeypatch.delenv(models.TRUST_REMOTE_CODE_ENV, raising=False)
+    folder = _model_folder(tmp_path, ["pytorch_model.bin"])
+    with pytest.raises(models.ModelError, match=r"only pickle weights"):
+        fitting.load_model(str(folder), "cpu")
+    calls: list[dict] = []
+
+    def fake_encoder(path, **kwargs):
+        calls.append(kwargs)
+        raise OSError("stop here")
+
+    monkeypatch.setattr(fitting, "SparseEncoder", fake_encoder)
+    with pytest.raises(models.ModelError, match="cannot load"):
+        fitting.load_model("some-org/some-model", "cpu")
+    assert calls == [{"device": "cpu", "trust_remote_code": False, "model_kwargs": {"use_safetensors": True}}]

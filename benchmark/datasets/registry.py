@@ -107,7 +107,7 @@ def resolve_root(ref: DatasetRef, data_dir: Path | str | None = None) -> Path:
     if entry.bundled is not None:
         return entry.bundled
     if ref.loader == "beir":
-        given = Path(ref.arg).expanduser()
+        given = paths.expand(ref.arg, "BEIR folder")
         if given.is_absolute() or given.exists() or "/" in ref.arg or "\\" in ref.arg:
             return given  # a path the user gave: used as it is
         if not BEIR_NAME.fullmatch(ref.arg):  # a name: one folder under DATA_DIR/beir/, never outside it

@@ -32,7 +32,7 @@ from transformers import TrainerCallback
 from benchmark import faults
 from benchmark.console import console
 from benchmark.train.config import TrainConfig
-from retrievers.models import ModelError
+from retrievers.models import ModelError, check_weights, loading_kwargs
 from retrievers.neural import device_of, quiet_model_loading
 
 
@@ -75,8 +75,9 @@ def last_complete_checkpoint(checkpoints: Path) -> str | None:
 
 def load_model(path: str, device: str) -> SparseEncoder:
     quiet_model_loading()
+    check_weights(path)  # pickle-only weights are refused unless the user opted in, as for `bench run`
     try:
-        model = SparseEncoder(path, device=device)
+        model = SparseEncoder(path, device=device, **loading_kwargs())
     except Exception as err:
         raise ModelError(f"{path}: cannot load as a SparseEncoder / masked-LM model: {err}") from err
     kinds = {type(m).__name__ for m in model.modules()}
