@@ -206,6 +206,7 @@ def _row(run: ChildRun, retriever: str, products: int, queries: int, note: str) 
         "wall s": round(run.wall_s, 1), "index s": eff.get("index_s"),
         "encode docs/s": eff.get("encode_docs_per_s"), "search ms/q p50": eff.get("search_ms_p50"),
         "peak RSS MiB": round(run.peak_rss / MiB), "peak anon MiB": round(run.peak_anon / MiB),
+        "RSS at first chunk MiB": round(first / MiB) if first else "",
         "RSS growth while indexing MiB": round((last - first) / MiB) if first and last else "",
         "index MiB": round(eff["index_bytes"] / MiB, 1) if eff.get("index_bytes") else "",
         "nDCG@10": metrics.get("NDCG@10"),
@@ -311,11 +312,18 @@ def _growth_note(retriever: str, n_small: int, n_full: int, small: ChildRun, ful
     extra = n_full - n_small
     per_product = (full.peak_rss - small.peak_rss) / extra if extra else 0.0
     beyond = (full.peak_rss - small.peak_rss - (index(full) - index(small))) / extra if extra else 0.0
+    before = ""
+    if small.rss_at_chunks(1) and full.rss_at_chunks(1) and extra:
+        first_small, first_full = small.rss_at_chunks(1), full.rss_at_chunks(1)
+        before = (f"; before the store holds anything (RSS at the first encoded chunk: dataset, texts, corpus "
+                  f"statistics) {first_small / MiB:,.0f} / {first_full / MiB:,.0f} MiB = "
+                  f"{(first_full - first_small) / extra:,.0f} bytes per extra product, the rest of the growth "
+                  "is the store building the index")
     return (f"{retriever}: peak RSS {small.peak_rss / MiB:,.0f} MiB at {n_small:,} products, "
             f"{full.peak_rss / MiB:,.0f} MiB at {n_full:,} (x{full.peak_rss / small.peak_rss:.2f} for "
             f"x{n_full / n_small:.0f} the catalog): {per_product:,.0f} bytes per extra product, "
             f"{beyond:,.0f} beyond the index's own growth on disk; peak anonymous memory "
-            f"{small.peak_anon / MiB:,.0f} / {full.peak_anon / MiB:,.0f} MiB")
+            f"{small.peak_anon / MiB:,.0f} / {full.peak_anon / MiB:,.0f} MiB{before}")
 
 
 def main(argv: list[str] | None = None) -> None:

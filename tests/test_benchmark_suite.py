@@ -56,7 +56,9 @@ def test_scale_section_runs_one_retriever_and_reports_memory(tmp_path, capsys):
     section = json.loads((tmp_path / "scale.json").read_text())
     assert [(r["retriever"], r["products"]) for r in section["rows"]] == [("bm25", 600), ("bm25", 3000)]
     assert all(r["peak RSS MiB"] > 0 and r["nDCG@10"] is not None for r in section["rows"])
-    assert any(note.startswith("bm25: peak RSS") for note in section["notes"])
+    assert all(r["RSS at first chunk MiB"] > 0 for r in section["rows"])
+    assert any(note.startswith("bm25: peak RSS") and "before the store holds anything" in note
+               for note in section["notes"])
     with pytest.raises(SystemExit):
         scale.main([str(tmp_path), "--retrievers", "bm25,colbert"])
     assert "--retrievers: choose from bm25, splade" in capsys.readouterr().err
