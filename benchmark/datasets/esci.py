@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
-from benchmark.datasets.base import Dataset, GainScheme, Product, make_dataset
+from benchmark.datasets.base import Dataset, GainScheme, make_dataset
+from benchmark.datasets.corpus import SCHEMA, Corpus
 from benchmark.datasets.readers import (
     FILE,
     ROW,
@@ -119,7 +121,7 @@ def _select(examples: pd.DataFrame, path: Path, options: EsciOptions) -> pd.Data
     return chosen
 
 
-def _corpus(products: pd.DataFrame, path: Path, locale: str, wanted: set[str]) -> dict[str, Product]:
+def _corpus(products: pd.DataFrame, path: Path, locale: str, wanted: set[str]) -> Corpus:
     local = products[products["product_locale"] == locale].reset_index(drop=True)
     local = local[local["product_id"].isin(wanted)].reset_index(drop=True)
     require_unique(local, ["product_id"], path)
@@ -131,14 +133,12 @@ def _corpus(products: pd.DataFrame, path: Path, locale: str, wanted: set[str]) -
             field="product_id",
         )
     get = lambda c: local[c].fillna("").astype(str) if c in local else pd.Series([""] * len(local))
-    bullets = get("product_bullet_point").map(lambda s: tuple(b.strip() for b in s.split("\n") if b.strip()))
-    return {
-        pid: Product(title=t, brand=b, description=d, bullets=bl, color=c)
-        for pid, t, b, d, bl, c in zip(
-            local["product_id"], get("product_title"), get("product_brand"), get("product_description"),
-            bullets, get("product_color"), strict=True,
-        )
-    }
+    bullets = get("product_bullet_point").map(lambda s: [b.strip() for b in s.split("\n") if b.strip()])
+    # straight from the frame's columns to arrow: no Product object per catalog item (ESCI has ~1.2M in US)
+    columns = {"doc_id": local["product_id"].astype(str), "title": get("product_title"),
+               "brand": get("product_brand"), "description": get("product_description"), "bullets": bullets,
+               "color": get("product_color"), "category": pd.Series([""] * len(local))}
+    return Corpus.from_table(pa.table({k: pa.array(v.tolist(), SCHEMA.field(k).type) for k, v in columns.items()}))
 
 
 def load(root: Path, options: EsciOptions = EsciOptions()) -> Dataset:
