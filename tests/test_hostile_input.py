@@ -473,3 +473,19 @@ def test_cli_reports_damaged_input_in_one_line(tmp_path: Path, damage: str) -> N
     errors = [line for line in output.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and str(named) in errors[0] and output.endswith(errors[0])
     assert dataset_caches(tmp_path / "cache") == []
+
+
+@pytest.mark.parametrize("pandas_meta", [b'{"columns": [{}]}', b'{"index_columns": ["x"], "columns": []}', b"not json"])
+def test_esci_parquet_with_damaged_pandas_metadata_loads(pandas_meta: bytes) -> None:
+    # found by hypothesis (seed 2): a damaged b"pandas" schema entry made to_pandas raise KeyError('name')
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with workspace() as (root, cache):
+        frames = {"examples": examples_frame(), "products": products_frame()}
+        for key, frame in frames.items():
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            table = table.replace_schema_metadata({b"pandas": pandas_meta})
+            pq.write_table(table, root / f"shopping_queries_dataset_{key}.parquet")
+        files = [root / f"shopping_queries_dataset_{k}.parquet" for k in frames]
+        assert outcome("esci", root, cache, files) == "ok"

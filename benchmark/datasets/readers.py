@@ -130,7 +130,9 @@ def read_parquet(
             if (kinds or {}).get(name) == Kind.ID and pa.types.is_integer(table.schema.field(name).type):
                 i = table.column_names.index(name)
                 table = table.set_column(i, name, table.column(name).cast(pa.string()))
-        return table.to_pandas()
+        # pandas' own schema metadata is not needed (only the named columns are read) and, when damaged,
+        # makes to_pandas fail with a KeyError: drop it
+        return table.replace_schema_metadata(None).to_pandas()
     except (pa.ArrowException, OSError, UnicodeDecodeError, ValueError) as err:
         raise DataFormatError(path, f"cannot decode parquet data: {err}") from None
 
