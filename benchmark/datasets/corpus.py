@@ -38,8 +38,9 @@ class DuplicateId(Exception):
     again: int
 
 
-class _Ids(Sequence[str]):
-    """The id column as a sequence of Python strings, for :func:`bisect.bisect_left` (no copy)."""
+class StringColumn(Sequence[str]):
+    """An arrow string column as a sequence of Python strings (no copy): ints give one string, slices a list,
+    iteration goes a slice at a time. Also what :func:`bisect.bisect_left` searches the sorted id column with."""
 
     __slots__ = ("_column",)
 
@@ -49,8 +50,22 @@ class _Ids(Sequence[str]):
     def __len__(self) -> int:
         return len(self._column)
 
-    def __getitem__(self, i):  # type: ignore[override]
-        return self._column[i].as_py()
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return self._column.to_pylist()[index]
+            return self._column.slice(start, max(stop - start, 0)).to_pylist()
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._column[index].as_py()
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self._column.chunks:
+            for start in range(0, len(chunk), BATCH_ROWS):
+                yield from chunk.slice(start, BATCH_ROWS).to_pylist()
 
 
 class Corpus(Mapping[str, Product]):
@@ -95,13 +110,12 @@ class Corpus(Mapping[str, Product]):
         return len(self._table)
 
     def __iter__(self) -> Iterator[str]:
-        for start in range(0, len(self), BATCH_ROWS):
-            yield from self._ids.slice(start, BATCH_ROWS).to_pylist()
+        return iter(StringColumn(self._ids))
 
     def _position(self, doc_id: object) -> int | None:
         if not isinstance(doc_id, str):
             return None
-        i = bisect.bisect_left(_Ids(self._ids), doc_id)
+        i = bisect.bisect_left(StringColumn(self._ids), doc_id)
         return i if i < len(self) and self._ids[i].as_py() == doc_id else None
 
     def __contains__(self, doc_id: object) -> bool:

@@ -10,14 +10,13 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from enum import Enum
 
 import pyarrow as pa
 
 from benchmark.datasets.base import Dataset, Product
-from benchmark.datasets.corpus import BATCH_ROWS
+from benchmark.datasets.corpus import StringColumn
 from benchmark.errors import UnknownNameError
 
 _TAG = re.compile(r"<[^>]+>")
@@ -104,34 +103,11 @@ def build_texts(dataset: Dataset, builder: TextBuilder) -> dict[str, str]:
     return {doc_id: builder.build(p) for ids, products in dataset.corpus.batches() for doc_id, p in zip(ids, products, strict=True)}
 
 
-class Texts(Sequence[str]):
+class Texts(StringColumn):
     """Every product's text in doc-id order (position = index point id), held as one arrow string column:
     a few bytes of overhead per product instead of a Python string each. Slices come back as lists."""
 
-    __slots__ = ("_column",)
-
-    def __init__(self, column: pa.ChunkedArray) -> None:
-        self._column = column
-
-    def __len__(self) -> int:
-        return len(self._column)
-
-    def __getitem__(self, index):  # type: ignore[override]
-        if isinstance(index, slice):
-            start, stop, step = index.indices(len(self))
-            if step != 1:
-                return self._column.to_pylist()[index]
-            return self._column.slice(start, max(stop - start, 0)).to_pylist()
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        return self._column[index].as_py()
-
-    def __iter__(self) -> Iterator[str]:
-        for chunk in self._column.chunks:
-            for start in range(0, len(chunk), BATCH_ROWS):
-                yield from chunk.slice(start, BATCH_ROWS).to_pylist()
+    __slots__ = ()
 
 
 def corpus_texts(dataset: Dataset, builder: TextBuilder) -> Texts:
