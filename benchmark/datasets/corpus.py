@@ -192,6 +192,7 @@ class CorpusBuilder:
         self._positions: list[int] = []
         self._batches: list[pa.RecordBatch] = []
         self._position_batches: list[pa.Array] = []
+        self.count = 0  # rows added so far
 
     def add(self, doc_id: str, product: Product, position: int | None = None) -> None:
         rows = self._rows
@@ -202,13 +203,10 @@ class CorpusBuilder:
         rows["bullets"].append(list(product.bullets))
         rows["color"].append(product.color)
         rows["category"].append(product.category)
+        self.count += 1
         self._positions.append(self.count if position is None else position)
         if len(rows["doc_id"]) >= FLUSH_ROWS:
             self._flush()
-
-    @property
-    def count(self) -> int:
-        return sum(len(b) for b in self._batches) + len(self._rows["doc_id"])
 
     def _flush(self) -> None:
         if not self._rows["doc_id"]:
