@@ -27,10 +27,10 @@ from benchmark.runs import TIE_BREAK, Run
 
 Qrels = Mapping[str, Mapping[str, int]]
 
-SCORE_DIGITS = 5  # retriever scores are rounded to this many significant digits before ties are broken
 EVAL_PROTOCOL = (
-    "shopbench-eval-v1: ranx, trec_eval -c; nDCG linear gains; binary metrics gain >= relevant_level; "
-    f"queries without a relevant judgement excluded; scores rounded to {SCORE_DIGITS} significant digits; "
+    "shopbench-eval-v2: ranx, trec_eval -c; nDCG linear gains; binary metrics gain >= relevant_level; "
+    "queries without a relevant judgement excluded; judgements of documents absent from the catalog kept; "
+    "store candidates rescored exactly (float64, rounded once to float32), never rounded further; "
     f"ties: {TIE_BREAK}"
 )
 

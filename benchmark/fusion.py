@@ -2,14 +2,18 @@
 
 Client-side (``where=client``, the default): each part goes through the harness's own index-and-search
 path (:func:`benchmark.harness.search_split`): its index is the one ``-r PART`` builds, found by the same
-content key and reused when complete, and its run has the harness's rounding, tie completion and
+content key and reused when complete, and its run has the harness's exact rescoring, tie completion and
 tie-breaking. The parts' runs are kept (:mod:`benchmark.fusion_runs`), so another fusion of the same
 parts re-searches nothing. The parts' runs, each cut to ``depth`` hits, are fused by :func:`retrievers.fusion.fuse`
-and the fused scores get the same rounding and tie-breaking before evaluation. With ``tune=dev`` the
+and the fused scores get the same float32 tie-breaking before evaluation. With ``tune=dev`` the
 parameters are first chosen on the dev split's runs of the same parts (:mod:`benchmark.fusion_tuning`).
 
 Server-side (``where=server``): one collection holds every part's vectors (built from the vector cache,
-so nothing is re-encoded) and Qdrant fuses (Prefetch + Fusion), one request per query, batched.
+so nothing is re-encoded) and Qdrant fuses (Prefetch + Fusion), one request per query, batched: that is
+the search the latency figures time. The ranking recorded is made independent of the index build: each
+part's top ``prefetch_limit`` is ranked exactly (ties by doc id) and fused with Qdrant's formula
+(:meth:`retrievers.retriever.Retriever.exact`), so it equals client-side fusion of the same parts
+with ``depth`` = ``prefetch_limit``.
 
 Either way the result file records the parts (names, configs, index fingerprints), the method, its
 parameters, and where and how they were tuned, in ``RetrieverInfo.config``.
@@ -57,7 +61,8 @@ from retrievers.retriever import CHUNK, Retriever
 
 
 def load_fused(request: RunRequest, dataset: Dataset) -> FusedRetriever:
-    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
+    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir,
+                            text_format=dataset.default_text_format)
     assert isinstance(config, FusedConfig)
     settings = config.settings
     if settings.depth < request.k:

@@ -3,7 +3,7 @@
 A part's run depends only on its index (the index key: dataset checksum, text format, encoder
 fingerprints), the queries (ids and texts of the split), the depth and the self-hit rule; the file is
 named from a hash of all of them (and of the Qdrant deployment, whose latency it records), under ``<cache>/fusion-runs/``. It keeps the run (doc ids and the
-rounded scores, in run order) and what building and searching cost when it was made, so the fused
+exact float32 scores, in run order) and what building and searching cost when it was made, so the fused
 result's efficiency figures stay honest. Files are written atomically; an unreadable one is a miss.
 """
 
@@ -20,7 +20,7 @@ from benchmark.harness import Searched, SplitSearch, index_key
 from benchmark.runs import Run
 from retrievers.retriever import Retriever, SearchStats
 
-VERSION = 1
+VERSION = 2  # 2: scores are the exact float32 rescoring (1 held scores rounded to 5 significant digits)
 
 
 def run_key(dataset: Dataset, retriever: Retriever, split: str, depth: int, drop_self: bool,

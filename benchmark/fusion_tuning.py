@@ -42,11 +42,8 @@ def candidates(settings: FusionSettings) -> list[FusionParams]:
 
 
 def fused_run(parts: Sequence[Mapping[str, Sequence[tuple[str, float]]]], params: FusionParams, k: int) -> Run:
-    """Fuse, round the fused scores like every retriever's (5 significant digits), break ties, keep k."""
-    from benchmark.harness import round_score
-
-    hits = fuse(parts, params)
-    return Run.from_hits({q: [(d, round_score(s)) for d, s in h] for q, h in hits.items()}, k=k)
+    """Fuse, then break ties like every run (float32 scores, then doc id) and keep k."""
+    return Run.from_hits(fuse(parts, params), k=k)
 
 
 def tune(settings: FusionSettings, dev_parts: Sequence[Run], qrels: Mapping[str, Mapping[str, int]],

@@ -26,7 +26,7 @@ from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
-from benchmark.evaluation import SCORE_DIGITS, Evaluation, evaluate, judged_at_k
+from benchmark.evaluation import Evaluation, evaluate, judged_at_k
 from benchmark.results import (
     Efficiency,
     ResultRecord,
@@ -40,11 +40,11 @@ from benchmark.runs import Run, drop_self
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
 from benchmark.vector_cache import VectorCache
+from retrievers.exact import TIE_MARGIN, near
 from retrievers.fusion_config import is_fused_name
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import IndexStats, Retriever, SearchStats
 
-TIE_MARGIN = 20  # extra hits fetched so that score ties at the cut-off can be broken deterministically
 
 
 @dataclass(frozen=True)
@@ -94,11 +94,15 @@ def _restore_state(retriever: Retriever, documents: Sequence[str], path: Path) -
         return
     if path.is_file():
         states = json.loads(path.read_text())
-        for encoder in stateful:
-            encoder.load_state(states[encoder.spec.name])
-        return
+        try:
+            for encoder in stateful:
+                encoder.load_state(states[encoder.spec.name])
+            return
+        except KeyError:  # saved by an older version, without some statistic: recompute below
+            pass
     with stage("recomputing corpus statistics"):
         retriever.prepare(documents)
+    _save_state(retriever, path)
 
 
 def _save_state(retriever: Retriever, path: Path) -> None:
@@ -159,9 +163,24 @@ def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retrieve
         return query_cache(cache_root, dataset, retriever, texts)
 
     with stage(f"searching {len(queries):,} queries"):
-        hits, search = retriever.search(queries, k + TIE_MARGIN, collection, cache=cache_for(queries))
-        _complete_ties(retriever, queries, hits, k, collection, cache_for)
+        hits, search = search_ranked(retriever, queries, k, collection, cache_for)
     return Searched(hits, search, meta, reused, collection.info().disk_bytes)
+
+
+def search_ranked(retriever: Retriever, queries: Sequence[str], k: int, collection: Collection,
+                  cache_for: Callable[[Sequence[str]], VectorCache] | None = None) -> tuple[list, SearchStats]:
+    """The one way anything that reports a metric searches: ``k`` + :data:`TIE_MARGIN` candidates per query,
+    scored exactly (:meth:`Retriever.exact`), tie groups at the cut-off completed; map the point ids with
+    :func:`ranked_run`."""
+    hits, search = retriever.search(queries, k + TIE_MARGIN, collection, cache=cache_for(queries) if cache_for else None)
+    _complete_ties(retriever, queries, hits, k, collection, cache_for)
+    return hits, search
+
+
+def ranked_run(qids: Sequence[str], hits: Sequence[Sequence[tuple[int, float]]], doc_id_at: Callable[[int], str],
+               k: int) -> Run:
+    """The deterministic :class:`Run` of ``k`` hits per query from point-id hits (point id -> doc id)."""
+    return Run.from_hits({q: [(doc_id_at(p), s) for p, s in h] for q, h in zip(qids, hits, strict=True)}, k=k)
 
 
 def query_cache(cache_root: Path, dataset: Dataset, retriever: Retriever, queries: Sequence[str]) -> VectorCache:
@@ -174,25 +193,19 @@ def query_cache(cache_root: Path, dataset: Dataset, retriever: Retriever, querie
     return VectorCache(cache_root / "query-vectors", digest.hexdigest())
 
 
-def round_score(score: float) -> float:
-    """Scores differ in the last float32 bits between index builds (summation order inside Qdrant);
-    rounding to :data:`SCORE_DIGITS` significant digits turns such near-ties into ties that
-    :class:`~benchmark.runs.Run` breaks by doc id, so the ranking is the same on every build."""
-    return float(f"{score:.{SCORE_DIGITS}g}")
-
-
 def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: int, collection: Collection,
                    cache_for: Callable[[Sequence[str]], VectorCache] | None = None) -> None:
-    """Fetch more where a group of equal scores runs past what was fetched (in place).
+    """Fetch more where a group of equal (or nearly equal: :func:`retrievers.exact.near`) scores runs past
+    what was fetched (in place).
 
     Which members of a tie group a store returns at its cut-off depends on the index build; with the
-    whole group in hand, :class:`~benchmark.runs.Run` breaks the tie by doc id, so the top k is the
-    same on every build.
+    whole group in hand, scored exactly, :class:`~benchmark.runs.Run` breaks the tie by doc id, so the
+    top k is the same on every build.
     """
     limit = k + TIE_MARGIN
     for _ in range(4):
         open_ties = [i for i, h in enumerate(hits)
-                     if len(h) >= limit and round_score(h[k - 1][1]) == round_score(h[-1][1])]
+                     if len(h) >= limit and near(h[k - 1][1], h[-1][1])]
         if not open_ties:
             return
         limit *= 4
@@ -212,8 +225,9 @@ def efficiency_of(done: Searched) -> Efficiency:
     )
 
 
-def _load_retriever(request: RunRequest) -> Retriever:
-    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
+def _load_retriever(request: RunRequest, dataset: Dataset) -> Retriever:
+    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir,
+                            text_format=dataset.default_text_format)
     with stage(f"loading retriever {request.retriever}"):
         retriever = build(request.retriever, config)
     if retriever.fusion and retriever.fusion.prefetch_limit < request.k:
@@ -231,7 +245,7 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
                            cache_dir=request.cache_dir)
     dataset.split(request.split)
-    retriever = _load_retriever(request)
+    retriever = _load_retriever(request, dataset)
     return run_retriever(request, dataset, retriever, started, store)
 
 
@@ -257,7 +271,7 @@ def open_store(request: RunRequest, retriever: Retriever, store: Store | None) -
 def search_split(request: RunRequest, dataset: Dataset, retriever: Retriever, split: str,
                  store: Store | None = None) -> SplitSearch:
     """Build or reuse ``retriever``'s index, search every query of ``split``; the run keeps ``request.k`` hits
-    (after dropping self hits when asked), scores rounded and ties broken deterministically."""
+    (after dropping self hits when asked), scored exactly and ties broken deterministically."""
     view = dataset.split(split)
     qids = list(view.queries)
     used, own = open_store(request, retriever, store)
@@ -270,8 +284,7 @@ def search_split(request: RunRequest, dataset: Dataset, retriever: Retriever, sp
     k = request.k + 1 if request.drop_self_hits else request.k
     found = sorted({p for h in done.hits for p, _ in h})  # point id = position in the doc-id-sorted corpus
     doc_ids = dict(zip(found, dataset.corpus.ids_at(found), strict=True))
-    run = Run.from_hits({q: [(doc_ids[p], round_score(s)) for p, s in h] for q, h in zip(qids, done.hits, strict=True)},
-                        k=k)
+    run = ranked_run(qids, done.hits, doc_ids.__getitem__, k)
     if request.drop_self_hits:
         run = Run.from_hits({q: list(h) for q, h in drop_self(run).items()}, k=request.k)
     return SplitSearch(run, done)
@@ -290,12 +303,17 @@ def save_outcome(request: RunRequest, dataset: Dataset, run: Run, *, efficiency:
                  text_builder: Mapping[str, Any], info: RetrieverInfo, started: datetime,
                  reused: bool) -> RunOutcome:
     """Evaluate ``run`` on the request's split, write the result record and TREC run, read it back."""
+    from benchmark.text_record import dropped_for, warn_dropped
+
     view = dataset.split(request.split)
     qids = list(view.queries)
     evaluation = evaluate(view.qrels, run, dataset.gains.relevant_level, queries=qids)
+    dropped = dropped_for(dataset, text_builder)
+    warn_dropped(dataset, text_builder, dropped)
     record = ResultRecord(
         dataset=dataset_info(dataset, request.split),
         text_builder=dict(text_builder),
+        dropped_fields=dropped,
         retriever=info,
         metrics=dict(evaluation.metrics),
         per_query={m: dict(v) for m, v in evaluation.per_query.items()},

@@ -93,6 +93,15 @@ class Efficiency(_Model):
     nnz_query: float | None = None
 
 
+class DroppedFieldInfo(_Model):
+    """A non-empty product field the run's text format left out of (some of) the catalog's texts."""
+
+    field: str
+    products: int  # catalog items whose text lacks (part of) the field
+    detail: str
+    part: str | None = None  # a fused run whose parts build texts differently: the part
+
+
 class Environment(_Model):
     python: str
     packages: dict[str, str]
@@ -108,6 +117,7 @@ class ResultRecord(_Model):
     schema_version: Literal[1] = 1
     dataset: DatasetInfo
     text_builder: dict[str, Any] = Field(default_factory=dict)
+    dropped_fields: list[DroppedFieldInfo] | None = None  # None: not checked (an older file)
     retriever: RetrieverInfo
     protocol: str = EVAL_PROTOCOL
     metrics: dict[str, float]

@@ -14,7 +14,8 @@ from leaderboard.collect import BadFile, scan
 from leaderboard.errors import LeaderboardError
 from leaderboard.markdown import slug
 from leaderboard.options import StatOptions
-from leaderboard.render import Plots, document
+from leaderboard.portable import shorten_paths
+from leaderboard.render import PlotLink, Plots, document
 from leaderboard.table import PRIMARY, Table, build_table
 
 
@@ -51,11 +52,22 @@ def build_leaderboard(results_dir: Path | str, output: Path | str, options: Stat
             plot_links, written = _write_plots(tables, output)
         else:
             plot_links = Plots(missing_reason="matplotlib is not installed; pip install 'shopbench[plots]'")
-    text = document(tables, found, options, plot_links, source=results_dir.as_posix())
+    text = document(tables, found, options, plot_links, source=shown_source(results_dir, output))
     write_file(output, text.encode("utf-8"))
     return LeaderboardReport(output, len(tables), sum(len(t.rows) for t in tables),
                              sum(len(g.superseded) for g in found.groups), found.bad_files, tuple(written),
                              plot_links.missing_reason)
+
+
+def shown_source(results_dir: Path, output: Path) -> str:
+    """The results folder as the leaderboard names it: as given when relative; an absolute one relative to
+    the leaderboard's folder when it is inside it, else shortened to ``…/<name>`` (no machine path)."""
+    if not results_dir.is_absolute():
+        return results_dir.as_posix()
+    try:
+        return results_dir.resolve().relative_to(output.parent.resolve()).as_posix()
+    except ValueError:
+        return shorten_paths(results_dir.as_posix())
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -70,9 +82,9 @@ def _write(data: bytes, handle: IO[bytes]) -> None:
 def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Path]]:
     folder = plots_dir(output)
     written: list[Path] = []
-    per_table: dict[str, str] = {}
+    per_table: dict[str, PlotLink] = {}
 
-    def save(name: str, png: bytes) -> str:
+    def save(name: str, png: bytes, keys: tuple[tuple[str, str], ...]) -> PlotLink:
         stem, number = name.removesuffix(".png"), 1
         while folder / name in written:  # two titles with the same slug
             number += 1
@@ -80,19 +92,21 @@ def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Pat
         path = folder / name
         write_file(path, png)
         written.append(path)
-        return f"{folder.name}/{name}"
+        return PlotLink(f"{folder.name}/{name}", keys)
 
     settings = [t.group.title for t in tables]
     labels = sorted({row.label for t in tables for row in t.rows})
     values = {(t.group.title, row.label): score for t in tables for row in t.rows
               if (score := row.metric(PRIMARY)) is not None}
-    matrix = save(f"{slug(PRIMARY)}-by-dataset.png", plotting.bars_by_dataset(settings, labels, values, PRIMARY))
+    keys = plotting.system_keys(labels)
+    matrix = save(f"{slug(PRIMARY)}-by-dataset.png", plotting.bars_by_dataset(settings, keys, values, PRIMARY),
+                  tuple((key, label) for label, key in keys.items()))
     for tab in tables:
         points = [plotting.Point(row.label, row.letter, latency, score) for row in tab.rows
                   if (latency := row.result.record.efficiency.search_ms_p50) is not None
                   and (score := row.metric(PRIMARY)) is not None]
         if points:
             name = f"{slug(tab.group.title)}-{slug(PRIMARY)}-vs-latency.png"
-            per_table[tab.group.title] = save(name, plotting.quality_vs_latency(points, PRIMARY, tab.group.title,
-                                                                                      labels))
+            png = plotting.quality_vs_latency(points, PRIMARY, tab.group.title, labels)
+            per_table[tab.group.title] = save(name, png, tuple((p.letter, p.label) for p in points))
     return Plots(matrix, per_table), written

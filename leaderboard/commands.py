@@ -13,6 +13,7 @@ from benchmark.console import console as log
 from leaderboard.build import build_leaderboard, write_file
 from leaderboard.compare import Comparison, SystemScores, compare_systems
 from leaderboard.options import StatOptions
+from leaderboard.portable import shorten_paths
 from leaderboard.render_compare import explanation, fusion_notes, markdown, rich_tables
 from leaderboard.resolve import Selection, choose_metrics, select
 
@@ -36,10 +37,13 @@ def compare_results(items: Sequence[str], results_dir: Path, dataset: str | None
 
 
 def _shown_path(path: Path, results_dir: Path) -> str:
-    try:
-        return path.relative_to(results_dir).as_posix()
-    except ValueError:
-        return path.as_posix()
+    """Relative to the results folder, else to the working folder, else shortened (no machine path)."""
+    for base in (results_dir, Path.cwd()):
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return shorten_paths(path.as_posix())
 
 
 def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,

@@ -5,7 +5,8 @@
 * **System**: the retriever name plus everything that distinguishes its settings (its resolved config,
   model id, revision and weights hash, and the text builder). Two settings of one retriever are two systems.
 * **Label**: the retriever name, plus the settings that tell apart systems sharing that name
-  (``bm25 (k1=1.2)``), or a short hash when nothing readable differs.
+  (``bm25 (k1=1.2)``, ``hybrid:bm25+dense (method=wsum, bm25=0.7, dense=0.3, norm=min-max)``; see
+  :mod:`leaderboard.readable`), or a short hash when nothing readable differs. Labels carry no machine path.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmark.results import ResultRecord
+from leaderboard.portable import portable
+from leaderboard.readable import Rank, Setting, readable_settings
 
 MAX_LABEL_SETTINGS = 3
-MAX_VALUE_CHARS = 24
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -67,10 +69,12 @@ def _gains(key: ComparabilityKey) -> str:
 
 
 def system_settings(record: ResultRecord) -> dict[str, Any]:
-    """Everything that distinguishes a system besides its name, as one JSON-able dict."""
+    """Everything that distinguishes a system besides its name, as one JSON-able dict; absolute paths are
+    cut to their last component (:mod:`leaderboard.portable`), so the same model and settings are the same
+    system on every machine (the weights' hash tells models apart, not where they are kept)."""
     info = record.retriever
-    return {"config": info.config, "model_id": info.model_id, "model_revision": info.model_revision,
-            "weights_sha256": info.weights_sha256, "text_builder": record.text_builder}
+    return portable({"config": info.config, "model_id": info.model_id, "model_revision": info.model_revision,
+                     "weights_sha256": info.weights_sha256, "text_builder": record.text_builder})
 
 
 def system_id(record: ResultRecord) -> str:
@@ -79,8 +83,8 @@ def system_id(record: ResultRecord) -> str:
     return f"{record.retriever.name}#{hashlib.sha256(canonical.encode()).hexdigest()[:12]}"
 
 
-def system_labels(systems: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[str, str]:
-    """Labels for systems given as ``id -> (retriever name, settings)``; unique, deterministic."""
+def system_labels(systems: Mapping[str, tuple[str, Mapping[str, Setting]]]) -> dict[str, str]:
+    """Labels for systems given as ``id -> (retriever name, readable settings)``; unique, deterministic."""
     by_name: dict[str, list[str]] = defaultdict(list)
     for sid, (name, _) in sorted(systems.items()):
         by_name[name].append(sid)
@@ -89,10 +93,10 @@ def system_labels(systems: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[
         if len(ids) == 1:
             labels[ids[0]] = name
             continue
-        flat = {sid: _flatten(systems[sid][1]) for sid in ids}
-        differing = sorted(k for k in set().union(*flat.values()) if len({repr(f.get(k)) for f in flat.values()}) > 1)
+        settings = {sid: systems[sid][1] for sid in ids}
+        differing = _differing(settings)
         for sid in ids:
-            labels[sid] = _label(name, sid, flat[sid], differing)
+            labels[sid] = _label(name, sid, settings[sid], differing)
     counts: dict[str, int] = defaultdict(int)
     for label in labels.values():
         counts[label] += 1
@@ -100,40 +104,31 @@ def system_labels(systems: Mapping[str, tuple[str, Mapping[str, Any]]]) -> dict[
             for sid, label in labels.items()}
 
 
-def _label(name: str, sid: str, flat: Mapping[str, Any], differing: list[str]) -> str:
-    # the model id first, then settings; hashes only when nothing readable differs
-    ordered = sorted(differing, key=lambda k: (k != "model_id", "sha256" in k, k))
-    shown: dict[str, str] = {}
-    for key in ordered:
-        leaf, value = key.rsplit(".", 1)[-1], _short(flat.get(key))
-        if value == "None" or leaf in shown or value in shown.values() or ("sha256" in key and shown):
+def _differing(settings: Mapping[str, Mapping[str, Setting]]) -> list[str]:
+    """The keys whose text differs between the systems (absent counts as different), in label order."""
+    order: dict[str, tuple[int, int]] = {}
+    for found in settings.values():
+        for key, setting in found.items():
+            order[key] = min(order.get(key, (setting.rank, setting.position)), (setting.rank, setting.position))
+    differing = [key for key in order
+                 if len({found[key].text if key in found else None for found in settings.values()}) > 1]
+    return sorted(differing, key=lambda key: (order[key], key))
+
+
+def _label(name: str, sid: str, settings: Mapping[str, Setting], differing: list[str]) -> str:
+    """The name plus the differing settings this system has (the model first; the hash only when nothing
+    readable differs); every weight of a fusion is named by its part, a weighting counts as one setting."""
+    shown: list[str] = []
+    for key in differing:
+        setting = settings.get(key)
+        if setting is None or setting.text in shown or (setting.rank is Rank.HASH and shown):
             continue
-        shown[leaf] = value
+        shown.append(setting.text)
     if not shown:
         return f"{name} #{sid.rsplit('#', 1)[-1][:6]}"
-    items = list(shown.items())[:MAX_LABEL_SETTINGS]
-    return f"{name} (" + ", ".join(f"{k}={v}" for k, v in items) + ")"
-
-
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS - 1] + "…"
-
-
-def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_flatten(item, f"{prefix}.{key}" if prefix else str(key)))
-        return out
-    if isinstance(value, list):
-        out = {}
-        for i, item in enumerate(value):
-            out.update(_flatten(item, f"{prefix}.{i}"))
-        return out
-    return {prefix: value}
+    return f"{name} (" + ", ".join(shown[:MAX_LABEL_SETTINGS]) + ")"
 
 
 def labels_for(records: Iterable[ResultRecord]) -> dict[str, str]:
     """System id -> label for the systems of ``records``."""
-    return system_labels({system_id(r): (r.retriever.name, system_settings(r)) for r in records})
+    return system_labels({system_id(r): (r.retriever.name, readable_settings(r)) for r in records})

@@ -3,14 +3,21 @@
 No pyplot and no global backend switch: figures are drawn on their own Agg canvas with matplotlib's
 default style, so a user's matplotlibrc cannot change the bytes, and the PNG carries no software or
 time stamp. Same inputs and the same matplotlib give byte-identical files.
+
+Systems are marked by letters, never by their names: a fused system's label (``hybrid:bm25+splade-ft+dense
+(method=wsum, bm25=0.4, splade-ft=0.4, dense=0.2)``) is wider than the axes. The markdown gives the key under
+each plot (see :mod:`leaderboard.render`).
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from leaderboard.compare import letter
 
 FIGSIZE = (8.0, 4.5)
 DPI = 100
@@ -65,55 +72,84 @@ def _colors(labels: Sequence[str]) -> dict[str, str]:
     return {label: palette[i % len(palette)] for i, label in enumerate(labels)}
 
 
-def bars_by_dataset(settings: Sequence[str], labels: Sequence[str],
-                    values: Mapping[tuple[str, str], float], metric: str) -> bytes:
-    """Grouped bars: one group per dataset/split, one bar per system (missing results leave a gap)."""
+@contextmanager
+def _default_style() -> Iterator[None]:
+    """matplotlib's default style for drawing and saving (a user's matplotlibrc cannot change the bytes)."""
     import matplotlib.style
 
     with matplotlib.style.context("default"):
-        figure = _figure()
-        axes = figure.add_subplot()
-        colors = _colors(labels)
-        width = 0.8 / max(1, len(labels))
-        for j, label in enumerate(labels):
-            xs = [i + (j - (len(labels) - 1) / 2) * width for i, s in enumerate(settings) if (s, label) in values]
-            ys = [values[(s, label)] for s in settings if (s, label) in values]
-            bars = axes.bar(xs, ys, width=width, label=_text(label), color=colors[label])
-            axes.bar_label(bars, fmt="%.3f", fontsize="x-small", padding=2)
-        axes.set_xticks(range(len(settings)), [_text(s) for s in settings])
-        axes.set_ylabel(metric)
-        axes.set_ylim(0, 1.05)
-        axes.set_title(f"{metric} per system and dataset")
-        axes.grid(axis="y", alpha=0.3)
-        figure.legend(fontsize="small", ncols=min(5, max(1, len(labels))), loc="outside lower center")
-        return _png(figure)
+        yield
+
+
+def draw_bars_by_dataset(settings: Sequence[str], keys: Mapping[str, str],
+                         values: Mapping[tuple[str, str], float], metric: str):  # type: ignore[no-untyped-def]
+    """Grouped bars: one group per dataset/split, one bar per system (a missing result leaves a gap), each bar
+    marked with its system's key (``keys``: label -> ``A``, ``B``, ...; the names are in the markdown)."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    labels = list(keys)
+    colors = _colors(labels)
+    width = 0.8 / max(1, len(labels))
+    for j, label in enumerate(labels):
+        xs = [i + (j - (len(labels) - 1) / 2) * width for i, s in enumerate(settings) if (s, label) in values]
+        ys = [values[(s, label)] for s in settings if (s, label) in values]
+        bars = axes.bar(xs, ys, width=width, color=colors[label])
+        axes.bar_label(bars, fmt="%.3f", fontsize="x-small", padding=2)
+        for x in xs:
+            axes.annotate(_text(keys[label]), (x, 0), xytext=(0, 3), textcoords="offset points", ha="center",
+                          va="bottom", fontsize="small", fontweight="bold", color="white")
+    axes.set_xticks(range(len(settings)), [_text(s) for s in settings])
+    axes.set_ylabel(metric)
+    axes.set_ylim(0, 1.05)
+    axes.set_title(f"{metric} per system and dataset")
+    axes.grid(axis="y", alpha=0.3)
+    return figure
+
+
+def bars_by_dataset(settings: Sequence[str], keys: Mapping[str, str], values: Mapping[tuple[str, str], float],
+                    metric: str) -> bytes:
+    """:func:`draw_bars_by_dataset` as PNG bytes."""
+    with _default_style():
+        return _png(draw_bars_by_dataset(settings, keys, values, metric))
+
+
+def draw_quality_vs_latency(points: Sequence[Point], metric: str, title: str,
+                            all_labels: Sequence[str] = ()):  # type: ignore[no-untyped-def]
+    """Scatter of the metric against search latency (log x), each point marked with its row letter only:
+    the table above the plot (and the key under it) names the systems, however long their names are.
+
+    ``all_labels`` fixes each system's colour (as in :func:`draw_bars_by_dataset`); default: the points' order.
+    """
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    figure = _figure()
+    axes = figure.add_subplot()
+    colors = _colors(list(all_labels) or [p.label for p in points])
+    for p in points:
+        axes.scatter([p.latency_ms], [p.score], color=colors[p.label], s=40)
+        axes.annotate(_text(p.letter), (p.latency_ms, p.score), textcoords="offset points", xytext=(5, 5),
+                      fontweight="bold")
+    if points and all(p.latency_ms > 0 for p in points):
+        axes.set_xscale("log")
+        low, high = min(p.latency_ms for p in points), max(p.latency_ms for p in points)
+        axes.set_xlim(10 ** (math.log10(low) - 0.3), 10 ** (math.log10(high) + 0.3))
+        axes.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axes.xaxis.set_minor_formatter(NullFormatter())
+    axes.set_xlabel("search ms/query (p50)")
+    axes.set_ylabel(metric)
+    axes.set_title(_text(f"{metric} vs latency: {title}"))
+    axes.grid(alpha=0.3)
+    return figure
 
 
 def quality_vs_latency(points: Sequence[Point], metric: str, title: str, all_labels: Sequence[str] = ()) -> bytes:
-    """Scatter of the metric against search latency (log x), each point labelled with its row letter.
+    """:func:`draw_quality_vs_latency` as PNG bytes."""
+    with _default_style():
+        return _png(draw_quality_vs_latency(points, metric, title, all_labels))
 
-    ``all_labels`` fixes each system's colour (as in :func:`bars_by_dataset`); default: the points' order.
-    """
-    import matplotlib.style
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    with matplotlib.style.context("default"):
-        figure = _figure()
-        axes = figure.add_subplot()
-        colors = _colors(list(all_labels) or [p.label for p in points])
-        for p in points:
-            axes.scatter([p.latency_ms], [p.score], color=colors[p.label], label=_text(f"{p.letter}: {p.label}"), s=40)
-            axes.annotate(p.letter, (p.latency_ms, p.score), textcoords="offset points", xytext=(5, 5))
-        if points and all(p.latency_ms > 0 for p in points):
-            axes.set_xscale("log")
-            low, high = min(p.latency_ms for p in points), max(p.latency_ms for p in points)
-            axes.set_xlim(10 ** (math.log10(low) - 0.3), 10 ** (math.log10(high) + 0.3))
-            axes.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
-            axes.xaxis.set_minor_formatter(NullFormatter())
-        axes.set_xlabel("search ms/query (p50)")
-        axes.set_ylabel(metric)
-        axes.set_title(_text(f"{metric} vs latency: {title}"))
-        axes.grid(alpha=0.3)
-        figure.legend(fontsize="small", loc="outside right upper")
-        return _png(figure)
+def system_keys(labels: Sequence[str]) -> dict[str, str]:
+    """Label -> ``A``, ``B``, ... ``Z``, ``AA``, ... in the given order: what marks a system in the bar plot
+    (capitals, so they are not mistaken for a table's row letters)."""
+    return {label: letter(index).upper() for index, label in enumerate(labels)}

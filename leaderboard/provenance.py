@@ -1,7 +1,8 @@
 """Provenance for a table: dataset checksum, run dates, versions, hardware, and a command per row.
 
 Everything comes from the result files (never from the clock or the machine building the leaderboard),
-so the same files give the same text.
+so the same files give the same text. Absolute paths in the recorded commands are shortened to ``…/NAME``
+(:mod:`leaderboard.portable`): a leaderboard is shared.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import PurePath
 
 from benchmark.results import ResultRecord
 from leaderboard.markdown import code, escape, fenced, shell_join
+from leaderboard.portable import shorten_paths
 from leaderboard.table import Row, Table
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -95,14 +97,17 @@ def provenance_lines(table: Table, relative: Callable[[PurePath], str]) -> list[
         f"- packages: {_versions(rows)}",
         f"- hardware: {_distinct(rows, _hardware)}",
         "",
-        "Reproduce each row (`bench run` as recorded, narrowed to the row's retriever):",
-        "",
     ]
     commands = []
+    shortened = False
     for row in rows:
         comment = _CONTROL.sub(" ", f"# {row.letter}: {row.label} <- {relative(row.result.path)}")
         argv = row_command(row.result.record)
-        commands.extend([comment, shell_join(argv) if argv else "# (no command recorded)"])
+        shown = [shorten_paths(token) for token in argv]
+        shortened |= shown != argv
+        commands.extend([comment, shell_join(shown) if shown else "# (no command recorded)"])
+    paths = "; the absolute paths of the machine that ran it shortened to …/NAME" if shortened else ""
+    lines.extend([f"Reproduce each row (`bench run` as recorded, narrowed to the row's retriever{paths}):", ""])
     lines.extend(fenced(commands, "bash"))
     if table.group.superseded:
         lines.extend(["", "Superseded by a newer result of the same system (not shown):", ""])

@@ -9,7 +9,9 @@ from benchmark.results import Efficiency
 from leaderboard.collect import BadFile, Scan
 from leaderboard.fused import is_fused, parts_text
 from leaderboard.markdown import bold, code, escape, sup, table
+from leaderboard.models import record_models
 from leaderboard.options import StatOptions
+from leaderboard.portable import shorten_paths
 from leaderboard.provenance import provenance_lines
 from leaderboard.table import PRIMARY, Row, Table
 
@@ -33,12 +35,28 @@ EFFICIENCY_COLUMNS = (
 
 
 @dataclass(frozen=True, slots=True)
-class Plots:
-    """Relative links to the plots (or why there are none)."""
+class PlotLink:
+    """A plot's relative link and its key: (mark in the plot, system label), in the plot's order."""
 
-    matrix: str | None = None
-    per_table: Mapping[str, str] | None = None
+    path: str
+    keys: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plots:
+    """The plots (or why there are none)."""
+
+    matrix: PlotLink | None = None
+    per_table: Mapping[str, PlotLink] | None = None
     missing_reason: str | None = None
+
+
+def plot_lines(alt: str, plot: PlotLink) -> list[str]:
+    """The image, then its key: the plots mark systems by letter, since full names do not fit in a figure."""
+    lines = [f"![{alt}]({plot.path})", ""]
+    if plot.keys:
+        lines.extend(["Key: " + "; ".join(f"{key} = {escape(label)}" for key, label in plot.keys) + ".", ""])
+    return lines
 
 
 def _best(values: Sequence[float | None], fmt: str, lower_is_better: bool) -> set[str]:
@@ -77,11 +95,12 @@ def table_lines(tab: Table) -> list[str]:
 
 
 def _model(tab: Table, row: Row) -> str:
-    """The model id; for a fused system its parts, with the letters of their own rows (``bm25 (c) + dense (a)``)."""
+    """The model (a registered name or folder name with its weights' hash, never a machine path); for a fused
+    system its parts, with the letters of their own rows (``bm25 (c) + dense (a)``)."""
     record = row.result.record
     if is_fused(record):
         return parts_text(record, [(r.letter, r.result.record) for r in tab.rows])
-    return record.retriever.model_id or MISSING
+    return record_models(record) or MISSING
 
 
 def _relative(tab: Table, index: int) -> str:
@@ -96,7 +115,7 @@ def _relative(tab: Table, index: int) -> str:
     return f"{(value - base) / base:+.1%}"
 
 
-def section_lines(tab: Table, scan: Scan, plot: str | None) -> list[str]:
+def section_lines(tab: Table, scan: Scan, plot: PlotLink | None) -> list[str]:
     group = tab.group
     lines = [f"## {escape(group.title)}", ""]
     if group.differences:
@@ -113,7 +132,7 @@ def section_lines(tab: Table, scan: Scan, plot: str | None) -> list[str]:
         lines.append("Note: no bm25 row in this table, so no relative change is shown.")
     lines.append("")
     if plot:
-        lines.extend([f"![{escape(PRIMARY)} vs search latency, {escape(group.title)}]({plot})", ""])
+        lines.extend(plot_lines(f"{escape(PRIMARY)} vs search latency, {escape(group.title)}", plot))
     lines.extend(provenance_lines(tab, scan.relative))
     lines.append("")
     return lines
@@ -161,7 +180,7 @@ def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: P
         lines.extend([f"Plots: not drawn ({escape(plots.missing_reason)}).", ""])
     lines.extend(matrix_lines(tables, labels))
     if plots.matrix:
-        lines.extend([f"![{PRIMARY} per system and dataset]({plots.matrix})", ""])
+        lines.extend(plot_lines(f"{escape(PRIMARY)} per system and dataset", plots.matrix))
     for tab in tables:
         lines.extend(section_lines(tab, scan, (plots.per_table or {}).get(tab.group.title)))
     lines.extend(bad_file_lines(scan.bad_files, scan))
@@ -176,5 +195,5 @@ def bad_file_lines(bad: Sequence[BadFile], scan: Scan) -> list[str]:
     if not bad:
         return []
     lines = ["## Files not used", "", "These files could not be read as result records and are not counted:", ""]
-    lines.extend(f"- {code(scan.relative(b.path))}: {escape(b.reason)}" for b in bad)
+    lines.extend(f"- {code(scan.relative(b.path))}: {escape(shorten_paths(b.reason))}" for b in bad)
     return [*lines, ""]

@@ -3,13 +3,24 @@
 Mirrors Lucene's ``EnglishAnalyzer`` (what Pyserini uses by default): standard tokenisation
 (letters/digits, keeping in-word apostrophes and dots as in ``don't``, ``3.5``), English possessive
 removal (``drill's`` -> ``drill``), lower-casing, Lucene's 33 English stop words, Porter stemming
-(PyStemmer's ``porter``, the original Porter algorithm that Lucene's ``PorterStemFilter`` implements).
+(PyStemmer's ``porter``, the published Porter algorithm).
+
+This is the ``classic`` analysis. ``Analysis.LUCENE`` selects :class:`~retrievers.lucene_analyzer.LuceneAnalyzer`
+instead, which reproduces Lucene's token stream (up to characters newer than Unicode 9, see
+:mod:`retrievers.lucene_tokenizer`). The classic analyzer differs from it on some text: UAX#29 rules
+(``1,000`` and ``a:b`` are one Lucene token, ``fig.3``, ``90's`` and ``2'x4'`` are split), CJK, emoji and
+symbols such as ``²``, combining marks and soft hyphens, tokens over 255 characters, ``İ`` and final sigma,
+``’`` (folded into ``'`` here), and three departures of Lucene's Porter stemmer (``us``, ``possibly``,
+``technology``; PyStemmer even stems ``s`` to an empty token). It stays the default so that existing
+indexes and results keep their meaning.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
 import Stemmer
@@ -32,6 +43,27 @@ class AnalyzerConfig:
     def describe(self) -> str:
         return (f"standard tokens, possessives removed, lowercase={self.lowercase}, "
                 f"lucene stopwords={self.stopwords}, stemmer={self.stemmer}")
+
+
+class Analysis(str, Enum):
+    """Which implementation turns text into terms."""
+
+    CLASSIC = "classic"  # regex tokens, PyStemmer (the default)
+    LUCENE = "lucene"  # Lucene's EnglishAnalyzer token for token (retrievers.lucene_analyzer)
+
+
+def pystemmer(name: str) -> Callable[[str], str]:
+    """PyStemmer's algorithm ``name`` as a cached word -> stem function."""
+    stemmer = Stemmer.Stemmer(name)
+    return lru_cache(maxsize=200_000)(stemmer.stemWord)
+
+
+def make_analyzer(config: AnalyzerConfig, analysis: Analysis = Analysis.CLASSIC) -> Callable[[str], list[str]]:
+    if analysis is Analysis.LUCENE:
+        from retrievers.lucene_analyzer import LuceneAnalyzer
+
+        return LuceneAnalyzer(config)
+    return Analyzer(config)
 
 
 class Analyzer:

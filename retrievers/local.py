@@ -76,7 +76,7 @@ class LocalIndex:
     def _not_qdrant(self, *_: object, **__: object) -> Any:
         raise TypeError(f"{self.key} is not a Qdrant collection: its retriever indexes and searches it")
 
-    upsert = search = fused_search = _not_qdrant
+    upsert = search = fused_search = vectors = _not_qdrant
 
 
 class LocalStore:

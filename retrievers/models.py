@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import socket
 from dataclasses import dataclass
@@ -128,11 +129,26 @@ def weights_sha256(folder: Path) -> str:
     return digest.hexdigest() if files else ""
 
 
+TRAIN_RECORD_FILE = "shopbench_train.json"  # written by `bench train` into every model folder it publishes
+REGISTERED_RETRIEVER = "splade-ft"
+
+
+def registered_name(folder: Path) -> str | None:
+    """``splade-ft@NAME`` for a folder written by `bench train` (its training record names it), else None."""
+    try:
+        name = json.loads((folder / TRAIN_RECORD_FILE).read_text()).get("name")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return f"{REGISTERED_RETRIEVER}@{name}" if isinstance(name, str) and name else None
+
+
 def identity(name: str, resolved: str) -> ModelIdentity:
-    """What to record about a model: the folder's weight hash, or the hub revision found in the HF cache."""
+    """What to record about a model: the folder's weight hash (and a trained model's registered name instead
+    of the folder's path: a result is shared, the machine's paths are not), or the hub revision found in the
+    HF cache."""
     path = Path(resolved)
     if path.exists():
-        return ModelIdentity(name=name, weights_sha256=weights_sha256(path))
+        return ModelIdentity(name=registered_name(path) or name, weights_sha256=weights_sha256(path))
     return ModelIdentity(name=name, revision=_cached_revision(resolved))
 
 

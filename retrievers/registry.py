@@ -19,6 +19,8 @@ from benchmark.datasets.text import TextBuilder, TextFormat
 from benchmark.errors import ShopbenchError, UnknownNameError
 from benchmark.store.base import FusionMethod, FusionRequest
 from retrievers import models
+from retrievers.analyzer import Analysis
+from retrievers.bm25 import LengthNorm
 from retrievers.fusion_config import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
 from retrievers.retriever import Retriever
 
@@ -34,7 +36,7 @@ class ConfigError(ShopbenchError):
 
 class _Config(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    text_format: TextFormat = TextFormat.TITLE_BRAND_BULLETS
+    text_format: TextFormat = TextFormat.TITLE_BRAND_BULLETS  # resolve_config(text_format=...) sets a dataset's own
 
     def builder(self) -> TextBuilder:
         return TextBuilder(self.text_format)
@@ -46,6 +48,13 @@ class BM25Config(_Config):
     b: float = 0.4
     stemmer: str = "porter"
     stopwords: bool = True
+    length_norm: LengthNorm = LengthNorm.EXACT  # lucene: Lucene's one-byte document length (retrievers.bm25)
+    analyzer: Analysis | None = None  # None: lucene when length_norm=lucene, else classic
+
+    def analysis(self) -> Analysis:
+        if self.analyzer is not None:
+            return self.analyzer
+        return Analysis.LUCENE if self.length_norm is LengthNorm.LUCENE else Analysis.CLASSIC
 
 
 class SpladeConfig(_Config):
@@ -178,16 +187,20 @@ def overrides_for(name: str, pairs: Sequence[str], config_file: Path | None = No
 
 
 def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (), *,
-                   cache_dir: Path | str | None = None) -> Config:
+                   cache_dir: Path | str | None = None, text_format: str | None = None) -> Config:
     """``splade-ft`` without ``model`` uses the latest model registered by ``bench train``
     (``<cache_dir>/models/registry.json``); ``splade-ft@NAME`` uses the registered model NAME.
-    ``hybrid:A+B`` resolves every part (see :func:`overrides_for` for how settings reach them)."""
+    ``hybrid:A+B`` resolves every part (see :func:`overrides_for` for how settings reach them).
+    ``text_format``: the dataset's own default (``Dataset.default_text_format``), used unless the settings
+    name one."""
     if is_fused_name(name):
-        return _resolve_fused(name, _as_mapping(overrides, part_names(name), name), cache_dir)
+        return _resolve_fused(name, _as_mapping(overrides, part_names(name), name), cache_dir, text_format)
     name, _, variant = name.partition("@")
     if name not in ENTRIES or (variant and name != "splade-ft"):
         raise UnknownNameError("retriever", f"{name}@{variant}" if variant else name, list(ENTRIES))
     overrides = _as_mapping(overrides)
+    if text_format is not None and "text_format" not in overrides:
+        overrides = {**overrides, "text_format": text_format}
     base = ENTRIES[name]()
     try:
         config = type(base).model_validate({**base.model_dump(), **overrides})
@@ -228,7 +241,8 @@ def _as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[st
     return out
 
 
-def _resolve_fused(name: str, overrides: Mapping[str, Any], cache_dir: Path | str | None) -> FusedConfig:
+def _resolve_fused(name: str, overrides: Mapping[str, Any], cache_dir: Path | str | None,
+                   text_format: str | None) -> FusedConfig:
     parts = part_names(name)
     for part in parts:
         base = part.partition("@")[0]
@@ -250,7 +264,8 @@ def _resolve_fused(name: str, overrides: Mapping[str, Any], cache_dir: Path | st
         specific = overrides.get(part, {})
         if not isinstance(specific, Mapping):
             raise ConfigError(f"retriever {name}: settings of part {part} must be a mapping, got {specific!r}")
-        resolved.append((part, resolve_config(part, {**common, **specific}, cache_dir=cache_dir)))
+        resolved.append((part, resolve_config(part, {**common, **specific}, cache_dir=cache_dir,
+                                              text_format=text_format)))
     return FusedConfig(settings, tuple(resolved))
 
 
@@ -273,7 +288,8 @@ def _bm25(cfg: BM25Config):
     from retrievers.analyzer import AnalyzerConfig
     from retrievers.bm25 import BM25Encoder, BM25Params
 
-    return BM25Encoder(BM25Params(cfg.k1, cfg.b), AnalyzerConfig(stopwords=cfg.stopwords, stemmer=cfg.stemmer))
+    return BM25Encoder(BM25Params(cfg.k1, cfg.b, cfg.length_norm, cfg.analysis()),
+                       AnalyzerConfig(stopwords=cfg.stopwords, stemmer=cfg.stemmer))
 
 
 def build(name: str, config: Config) -> Retriever:

@@ -17,8 +17,19 @@ from typing import Protocol
 import numpy as np
 
 from benchmark.datasets.text import TextBuilder
-from benchmark.store.base import Collection, CollectionSchema, FusionRequest, Hits, SparseVector, Vector
+from benchmark.store.base import (
+    Collection,
+    CollectionSchema,
+    FusionMethod,
+    FusionRequest,
+    Hits,
+    SparseVector,
+    Vector,
+    VectorKind,
+)
 from retrievers.base import Encoder
+from retrievers.exact import TIE_MARGIN, near, ordered, rescore
+from retrievers.fusion import FuseMethod, FusionParams, fuse
 
 CHUNK = 4096  # documents encoded and upserted per step
 
@@ -162,6 +173,55 @@ class Retriever:
             encode_s += seconds
         return encoded, encode_s
 
+    def exact(self, encoded: Mapping[str, Sequence[Vector]], hits: list[Hits], k: int,
+              collection: Collection) -> list[Hits]:
+        """The store's answer made independent of the index build (:mod:`retrievers.exact`).
+
+        One encoder: each candidate is scored again from the stored vectors. Fused (Qdrant's Prefetch +
+        Fusion): each part's top ``prefetch_limit`` is ranked exactly (ties by doc id, never by the
+        build's point order), then fused with Qdrant's formula by :func:`retrievers.fusion.fuse`; the
+        store's own fused list was what the search timed.
+        """
+        if self.fusion is not None:
+            return self._fused_exactly(encoded, k, collection)
+        (encoder,) = self.encoders
+        return self._rescored(encoder, encoded[encoder.spec.name], hits, collection)
+
+    @staticmethod
+    def _rescored(encoder: Encoder, queries: Sequence[Vector], hits: list[Hits], collection: Collection) -> list[Hits]:
+        name = encoder.spec.name
+        stored = collection.vectors(name, sorted({p for h in hits for p, _ in h}))
+        idf = encoder if encoder.spec.kind is VectorKind.SPARSE_IDF else None
+        return rescore(encoder.spec, queries, hits, stored, idf)  # type: ignore[arg-type]
+
+    def exact_top(self, encoder: Encoder, queries: Sequence[Vector], n: int, collection: Collection) -> list[Hits]:
+        """The exact top ``n`` of one encoder's vector per query; a tie group at the cut is fetched whole."""
+        limit = n + TIE_MARGIN
+        hits = self._rescored(encoder, queries, collection.search(encoder.spec.name, queries, limit), collection)
+        for _ in range(4):
+            open_ties = [i for i, h in enumerate(hits) if len(h) >= limit and near(h[n - 1][1], h[-1][1])]
+            if not open_ties:
+                break
+            limit *= 4
+            subset = [queries[i] for i in open_ties]
+            more = self._rescored(encoder, subset, collection.search(encoder.spec.name, subset, limit), collection)
+            for i, h in zip(open_ties, more, strict=True):
+                hits[i] = h
+        return [h[:n] for h in hits]
+
+    def _fused_exactly(self, encoded: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
+        assert self.fusion is not None
+        parts = []
+        for encoder in self.encoders:
+            ranked = self.exact_top(encoder, encoded[encoder.spec.name], self.fusion.prefetch_limit, collection)
+            parts.append({str(i): tuple((f"{p:012d}", s) for p, s in h) for i, h in enumerate(ranked)})
+        method = FuseMethod.RRF if self.fusion.method is FusionMethod.RRF else FuseMethod.DBSF
+        fused = fuse(parts, FusionParams(method, rrf_k=self.fusion.rrf_k))
+        total = len(next(iter(encoded.values()))) if encoded else 0
+        scores = [np.asarray([s for _, s in fused.get(str(i), [])], dtype=np.float32).tolist() for i in range(total)]
+        return [ordered([(int(d), s) for (d, _), s in zip(fused.get(str(i), []), scores[i], strict=True)])[:k]
+                for i in range(total)]
+
     def search_encoded(self, encoded: Mapping[str, Sequence[Vector]], k: int,
                        collection: Collection) -> tuple[list[Hits], tuple[float, ...], float]:
         """Search already-encoded queries in batches: hits, per-batch ms per query, total search seconds."""
@@ -183,10 +243,18 @@ class Retriever:
             per_batch.append(1000 * elapsed / size)
         return hits, tuple(per_batch), search_s
 
+    def search_store(self, queries: Sequence[str], k: int, collection: Collection) -> list[Hits]:
+        """Encode and ask the store, nothing else: the request a deployed system makes (performance suite)."""
+        encoded, _ = self.encode_queries(queries)
+        return self.search_encoded(encoded, k, collection)[0]
+
     def search(self, queries: Sequence[str], k: int, collection: Collection,
                cache: ChunkCache | None = None) -> tuple[list[Hits], SearchStats]:
+        """Top-``k`` candidates per query, scored exactly and in the deterministic order (see :meth:`exact`);
+        the stats time what a user of the store waits for: query encoding and the store's search."""
         encoded, encode_s = self.encode_queries(queries, cache)
         hits, per_batch, search_s = self.search_encoded(encoded, k, collection)
+        hits = self.exact(encoded, hits, k, collection)
         sparse = [v for vecs in encoded.values() for v in vecs if isinstance(v, SparseVector)]
         nnz_query = float(np.mean([len(v.indices) for v in sparse])) if sparse else None
         return hits, SearchStats(len(queries), encode_s, search_s, per_batch, nnz_query)

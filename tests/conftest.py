@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 SHARED_DATA = REPO.parent / "shared" / "data"
+DEMO = REPO / "benchmark" / "datasets" / "demo"
+
+
+def demo_as_beir(root: Path, splits: Mapping[str, str]) -> str:
+    """The demo catalog as a BEIR folder whose qrels files are demo qrels files (``{"dev": "test"}``: the
+    demo's test judgements as qrels/dev.tsv); returns the ``beir:PATH`` dataset name."""
+    (root / "qrels").mkdir(parents=True)
+    for name in ("corpus.jsonl", "queries.jsonl"):
+        shutil.copy(DEMO / name, root / name)
+    for split, source in splits.items():
+        shutil.copy(DEMO / "qrels" / f"{source}.tsv", root / "qrels" / f"{split}.tsv")
+    return f"beir:{root}"
 
 
 @pytest.fixture(autouse=True)

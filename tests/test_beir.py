@@ -41,11 +41,31 @@ def test_metadata_fields_map_to_product_fields(beir_dir):
     assert d3.bullets == ("WaterSense certified",) and d3.color == "brushed nickel"
 
 
-def test_qrels_for_missing_docs_are_counted_not_fatal(beir_dir):
+def test_qrels_for_missing_docs_are_kept_counted_and_reported(beir_dir):
     ds = beir.load(beir_dir)
     (anomaly,) = ds.anomalies
     assert anomaly.kind == "qrels-missing-docs" and anomaly.count == 1 and anomaly.examples == ("missing-doc",)
-    assert "missing-doc" not in ds.qrels["q2"]
+    assert "kept, cannot be retrieved" in anomaly.detail
+    assert dict(ds.qrels["q2"]) == {"d2": 2, "missing-doc": 1}  # as trec_eval: still a judgement
+    assert "missing-doc" not in ds.corpus and ds.counts.judgements == 6
+
+
+def test_a_query_judged_only_on_absent_documents_stays_in_its_split(beir_dir):
+    _append(beir_dir / "queries.jsonl", '{"_id": "q5", "text": "gone"}\n')
+    _append(beir_dir / "qrels" / "test.tsv", "q5\tgone-1\t1\nq5\tgone-2\t2\nq5\tgone-1\t1\n")
+    ds = beir.load(beir_dir)
+    assert dict(ds.qrels["q5"]) == {"gone-1": 1, "gone-2": 2} and "q5" in ds.split("test").qrels
+    kinds = {a.kind: a for a in ds.anomalies}
+    assert kinds["qrels-missing-docs"].count == 3 and kinds["duplicate-qrels"].count == 1
+    assert kinds["qrels-missing-docs"].examples == ("gone-1", "gone-2", "missing-doc")
+
+
+def test_beir_collections_default_to_title_plus_text(beir_dir, cache_dir):
+    assert beir.load(beir_dir).default_text_format == "full"
+    assert load_dataset(f"beir:{beir_dir}").default_text_format == "full"
+    assert load_dataset(f"beir:{beir_dir}").default_text_format == "full"  # from the cache
+    assert load_dataset("demo").default_text_format == "title-brand-bullets"  # a product catalog in BEIR layout
+    assert load_dataset("demo").default_text_format == "title-brand-bullets"
 
 
 def test_duplicate_and_negative_qrels_are_tolerated_and_reported(beir_dir):

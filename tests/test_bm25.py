@@ -10,8 +10,9 @@ import pytest
 
 from benchmark.datasets.text import TextBuilder
 from benchmark.store.edge import EdgeStore
-from retrievers.analyzer import LUCENE_ENGLISH_STOPWORDS, Analyzer, AnalyzerConfig
+from retrievers.analyzer import LUCENE_ENGLISH_STOPWORDS, Analysis, Analyzer, AnalyzerConfig, make_analyzer
 from retrievers.bm25 import BM25Encoder, BM25Params
+from retrievers.lucene_porter import lucene_porter_stem
 from retrievers.retriever import Retriever
 
 DOCS = [
@@ -122,3 +123,47 @@ def test_state_round_trip_gives_identical_query_vectors():
 def test_invalid_parameters_are_rejected():
     with pytest.raises(ValueError, match="0 <= b <= 1"):
         BM25Encoder(BM25Params(k1=0.9, b=1.5))
+
+
+# Token streams of Pyserini's DefaultEnglishAnalyzer (Pyserini 1.6.0, Lucene 9.9.1), frozen; the live check
+# against Pyserini is in tests/test_bm25_lucene_norm.py.
+LUCENE_TOKENS = [
+    ("The Drill's 18V Cordless DRILLS, running in 3.5 ft.", ["drill", "18v", "cordless", "drill", "run", "3.5", "ft"]),
+    ("1,000 watts for $15.99 (25,000 BTU)", ["1,000", "watt", "15.99", "25,000", "btu"]),
+    ("fig.3 and no.5, section 2.a", ["fig", "3", "5", "section", "2"]),
+    ("1990's music, the 90's", ["1990", "s", "music", "90", "s"]),
+    ("don’t stop, it's O'Reilly's", ["don’t", "stop", "o'reilli"]),
+    ("http://www.example.org/a-b?x=1 or user@example.com",
+     ["http", "www.example.org", "b", "x", "1", "user", "example.com"]),
+    ("a:b 10:30", ["a:b", "10", "30"]),
+    ("possibly the best technology assembly for us", ["possibl", "best", "technolog", "assembl", "us"]),
+    ("x² ½ ★ ☐ 😀", ["x", "★", "☐", "😀"]),
+    ("日本語のテキスト", ["日", "本", "語", "の", "テキスト"]),
+    ("İSTANBUL ΣΟΦΙΑΣ", ["istanbul", "σοφιασ"]),
+    ("soft\xadware e-mail state-of-the-art", ["soft\xadwar", "e", "mail", "state", "art"]),
+    ("2'x4' 3'x3' corner", ["2", "x4", "3", "x3", "corner"]),
+    ("café naïve résumé", ["café", "naïv", "résumé"]),
+    ("x" * 300 + " y", ["x" * 255, "x" * 45, "y"]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LUCENE_TOKENS, ids=[t[:24] for t, _ in LUCENE_TOKENS])
+def test_lucene_analysis_gives_lucenes_tokens(text, expected):
+    assert make_analyzer(AnalyzerConfig(), Analysis.LUCENE)(text) == expected
+
+
+def test_classic_analysis_is_unchanged_where_lucene_differs():
+    """The classic analyzer (the default) keeps its tokens: existing indexes and results keep their meaning."""
+    classic = make_analyzer(AnalyzerConfig())
+    assert classic("1,000 watts, fig.3, possibly us") == ["1", "000", "watt", "fig.3", "possibli", "u"]
+    assert classic("don’t") == ["don't"]
+
+
+@pytest.mark.parametrize(("word", "stem"), [
+    ("us", "us"), ("as", "as"), ("s", "s"), ("possibly", "possibl"), ("technology", "technolog"),
+    ("analogy", "analog"), ("caresses", "caress"), ("ponies", "poni"), ("agreed", "agre"), ("hopping", "hop"),
+    ("relational", "relat"), ("generalization", "gener"), ("electricity", "electr"), ("don't", "don't"),
+    ("naïve", "naïv"), ("𝒜bilities", "𝒜biliti"),
+])
+def test_lucene_porter_departures_and_classic_cases(word, stem):
+    assert lucene_porter_stem(word) == stem

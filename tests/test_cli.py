@@ -52,8 +52,8 @@ def test_info_json_for_a_beir_folder():
     result = bench("data", "info", f"beir:{FIXTURES / 'beir'}", "--json")
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
-    assert info["name"] == "beir:beir" and info["products"] == 4 and info["judgements"] == 5
-    assert info["splits"] == {"test": {"queries": 2, "judgements": 3}, "train": {"queries": 1, "judgements": 2}}
+    assert info["name"] == "beir:beir" and info["products"] == 4 and info["judgements"] == 6  # missing-doc is kept
+    assert info["splits"] == {"test": {"queries": 2, "judgements": 4}, "train": {"queries": 1, "judgements": 2}}
     assert [a["kind"] for a in info["anomalies"]] == ["qrels-missing-docs"]
     assert len(info["checksum"]) == 64
 

@@ -36,12 +36,13 @@ def fake_training(monkeypatch):
     calls: list[tuple[str, Path]] = []
 
     def fake(config, cache_dir):
-        from retrievers.models import bundled_path
+        from retrievers.models import TRAIN_RECORD_FILE, bundled_path
 
         registry = ModelRegistry(cache_dir)
         name = registry.free_name(config.name, config.if_exists)
         target = registry.model_dir(name)
         shutil.copytree(bundled_path("bundled:splade-tiny"), target)
+        (target / TRAIN_RECORD_FILE).write_text(json.dumps({"name": name}))  # as train() writes it
         registry.register(RegisteredModel(name=name, path=str(target.resolve()), base_model=config.base_model,
                                           registered_at=now_iso(), datasets=["demo"]))
         calls.append((name, Path(cache_dir)))
@@ -73,7 +74,7 @@ def test_demo_writes_five_results_a_leaderboard_with_letters_and_plots(tmp_path,
         assert path[0].with_suffix(".trec").is_file()
     # splade-ft used exactly the model the training step registered
     ft = json.loads(files["splade-ft"][0].read_text())
-    assert ft["retriever"]["config"]["encoders"][0]["model"]["name"] == str((out / "cache/models/demo-cpu").resolve())
+    assert ft["retriever"]["config"]["encoders"][0]["model"]["name"] == "splade-ft@demo-cpu"
     # offline: the bundled models, named explicitly
     assert json.loads(files["dense"][0].read_text())["retriever"]["model_id"] == "bundled:all-MiniLM-L6-v2"
     assert json.loads(files["splade"][0].read_text())["retriever"]["model_id"] == "bundled:splade-tiny"
@@ -108,7 +109,7 @@ def test_a_second_run_replaces_nothing(tmp_path, fake_training):
     assert sorted(result_files(report.layout.results)) == sorted(demo.SYSTEMS)
     # the leaderboard uses the newest splade-ft result: the model trained by this run
     ft = next(r for r, _ in report.results if r.retriever.name == "splade-ft")
-    assert ft.retriever.config["encoders"][0]["model"]["name"].endswith("models/demo-cpu-2")
+    assert ft.retriever.config["encoders"][0]["model"]["name"] == "splade-ft@demo-cpu-2"
     assert report.leaderboard.results == 5 and report.leaderboard.superseded == 0
     assert "demo-cpu-2" in (out / "LEADERBOARD.md").read_text()
     assert report.archived is not None and report.archived.parent == out / "earlier"

@@ -182,6 +182,20 @@ def test_options_are_part_of_the_cache_key(official, cache_dir):
     assert len(dataset_caches(cache_dir)) == 2
 
 
+def test_a_judged_product_missing_from_the_products_file_stays_judged_and_is_reported(tmp_path, cache_dir):
+    # B02 is judged in locale us (for 101 and 102); the es row of B02 must not stand in for it
+    root = write_official(tmp_path / "esci", None,
+                          drop_rows(lambda f: (f.product_id == "B02") & (f.product_locale == "us")))
+    ds = load_dataset("esci", data_dir=root, cache_dir=cache_dir)
+    assert as_plain(ds)["qrels"] == EXPECTED[("us", "small")]["qrels"]  # as trec_eval: still judgements
+    assert "B02" not in ds.corpus and set(ds.corpus) == {"B01", "B03", "B04", "B05"}
+    (anomaly,) = ds.anomalies
+    assert (anomaly.kind, anomaly.count, anomaly.examples) == ("qrels-missing-docs", 2, ("B02",))
+    assert "kept, cannot be retrieved" in anomaly.detail
+    cached = load_dataset("esci", data_dir=root, cache_dir=cache_dir)
+    assert as_plain(cached) == as_plain(ds) and cached.anomalies == ds.anomalies and len(dataset_caches(cache_dir)) == 1
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 
@@ -208,9 +222,6 @@ BAD = [
     # rows 7 and 8 are both (102, B02); they are rows 5 and 6 of the us rows
     Bad("duplicate-judgement", set_cell(8, "product_id", "B02"), None, EXAMPLES_FILE, "query_id", "duplicate",
         row=8),
-    # B02 is judged in locale us; the es row of B02 must not stand in for it
-    Bad("judged-product-missing", None, drop_rows(lambda f: (f.product_id == "B02") & (f.product_locale == "us")),
-        PRODUCTS_FILE, "product_id", "B02"),
     # row 12 repeats row 3 (B02, us); they are rows 2 and 6 of the judged us products
     Bad("duplicate-product", None, append_copy(3, product_title="Logitech Mouse v2"), PRODUCTS_FILE,
         "product_id", "duplicate", row=12),

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import demo_as_beir
 
 from benchmark.errors import UnknownNameError
-from benchmark.harness import RunRequest, round_score, run_benchmark, search_split
+from benchmark.harness import RunRequest, run_benchmark, search_split
 from benchmark.runs import Run
 from benchmark.store.base import CollectionSchema, FusionRequest, SparseVector, VectorKind, VectorSpec
 from retrievers.fusion import FuseMethod, FusionParams, Normalization, fuse
@@ -20,7 +19,6 @@ from retrievers.fusion_config import FusedConfig
 from retrievers.registry import ConfigError, load_config_file, overrides_for, resolve_config
 from retrievers.retriever import Retriever
 
-DEMO = Path(__file__).resolve().parents[1] / "benchmark" / "datasets" / "demo"
 PAIR = "hybrid:bm25+bm25-rank"  # two model-free parts: Qdrant BM25 and rank-bm25 (its own local index)
 
 
@@ -37,13 +35,7 @@ def request(tmp_path, retriever=PAIR, **kw) -> RunRequest:
 @pytest.fixture
 def demo_with_dev(tmp_path) -> str:
     """The demo catalog as a BEIR folder with a dev split (the demo's train queries) and its test split."""
-    root = tmp_path / "demo-dev"
-    (root / "qrels").mkdir(parents=True)
-    for name in ("corpus.jsonl", "queries.jsonl"):
-        shutil.copy(DEMO / name, root / name)
-    shutil.copy(DEMO / "qrels" / "train.tsv", root / "qrels" / "dev.tsv")
-    shutil.copy(DEMO / "qrels" / "test.tsv", root / "qrels" / "test.tsv")
-    return f"beir:{root}"
+    return demo_as_beir(tmp_path / "demo-dev", {"dev": "train", "test": "test"})
 
 
 # --- names and settings ---------------------------------------------------------------------------
@@ -310,10 +302,21 @@ def test_fused_results_name_their_parts_in_records_compare_and_leaderboard(tmp_p
     assert re.fullmatch(r"bm25 \([a-c]\) \+ bm25-rank \([a-c]\)", model)  # the parts, with their rows' letters
 
 
-def test_scores_are_rounded_and_ties_broken_like_every_run():
+def test_fused_scores_are_float32_and_ties_broken_like_every_run():
     from benchmark.fusion_tuning import fused_run
 
     a = {"q": (("d1", 1.0), ("d2", 0.5))}
     b = {"q": (("d2", 1.0), ("d1", 0.5))}  # d1 and d2 tie after fusion: doc id descending decides
     run = fused_run([a, b], FusionParams(FuseMethod.RRF), k=10)
-    assert run.doc_ids("q") == ("d2", "d1") and run["q"][0][1] == pytest.approx(round_score(1 / 60 + 1 / 61))
+    assert run.doc_ids("q") == ("d2", "d1")
+    assert run["q"][0][1] == float(np.float32(1 / 60 + 1 / 61))  # float32, never rounded further
+
+
+def test_labels_name_every_weight_by_its_part(tmp_path):
+    from leaderboard.identity import labels_for, system_id
+
+    wsum = run_benchmark(request(tmp_path, overrides=["method=wsum", "weights=0.5,0.5"])).record
+    rrf = run_benchmark(request(tmp_path)).record
+    labels = labels_for([wsum, rrf])
+    assert labels[system_id(wsum)] == f"{PAIR} (method=wsum, bm25=0.5, bm25-rank=0.5, norm=min-max)"
+    assert labels[system_id(rrf)] == f"{PAIR} (method=rrf, rrf_k=60)"

@@ -63,9 +63,13 @@ def check_dataset(ds: Dataset) -> None:
         assert isinstance(doc_id, str) and isinstance(product, Product)
         assert all(isinstance(getattr(product, f), str) for f in ("title", "brand", "description", "color", "category"))
         assert all(isinstance(b, str) for b in product.bullets)
+    absent = 0
     for qid, docs in ds.qrels.items():
         assert qid in ds.queries
-        assert all(d in ds.corpus and isinstance(g, int) for d, g in docs.items())
+        assert all(isinstance(d, str) and isinstance(g, int) for d, g in docs.items())
+        absent += sum(1 for d in docs if d not in ds.corpus)  # kept as in trec_eval, and reported
+    reported = sum(a.count for a in ds.anomalies if a.kind == "qrels-missing-docs")
+    assert reported == absent
     assert {q for ids in ds.splits.values() for q in ids} <= set(ds.queries)
 
 

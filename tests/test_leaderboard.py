@@ -186,8 +186,8 @@ def test_different_settings_are_different_systems_with_readable_labels(tmp_path)
     write_record(results, make_record("splade", model_id="me/tuned", shift=0.1), "d")
     text = build(results, tmp_path / "LEADERBOARD.md", draw_plots=False)
     labels = [row.split(" | ")[1] for row in table_rows(text, "toy / test")]
-    assert sorted(labels) == ["bm25 (k1=0.9)", "bm25 (k1=1.2)", "splade (model\\_id=me/tuned)",
-                              "splade (model\\_id=naver/one)"]
+    assert sorted(labels) == ["bm25 (k1=0.9)", "bm25 (k1=1.2)", "splade (model=me/tuned)",
+                              "splade (model=naver/one)"]
 
 
 def test_hostile_names_cannot_break_the_markdown(tmp_path):

@@ -3,7 +3,14 @@ from __future__ import annotations
 import pytest
 
 from benchmark.datasets.base import GainScheme, Product, make_dataset
-from benchmark.datasets.text import TextBuilder, TextFormat, build_texts, clean, corpus_key
+from benchmark.datasets.text import (
+    TextBuilder,
+    TextFormat,
+    build_texts,
+    clean,
+    corpus_key,
+    dropped_fields,
+)
 from benchmark.errors import UnknownNameError
 
 PRODUCT = Product(
@@ -57,3 +64,67 @@ def test_fingerprint_and_corpus_key_change_with_every_setting():
     assert len({corpus_key(ds, b) for b in builders}) == len(builders)
     assert TextBuilder().fingerprint == TextBuilder("title-brand-bullets").fingerprint
     assert build_texts(ds, TextBuilder(TextFormat.TITLE)) == {"a": "Cordless Drill 18V"}
+
+
+# --- the dataset's default format ------------------------------------------------------------------
+
+
+def _dataset(products: dict[str, Product], default: str = "title-brand-bullets"):
+    qrels = {"q": {next(iter(products)): 1}}
+    return make_dataset("t", products, {"q": "drill"}, qrels, {"test": ["q"]}, GainScheme({"1": 1}, 1),
+                        default_text_format=default)
+
+
+def test_a_retriever_takes_the_dataset_default_unless_its_settings_name_a_format():
+    from retrievers.registry import resolve_config
+
+    assert resolve_config("bm25", text_format="full").text_format is TextFormat.FULL
+    assert resolve_config("bm25", ["text_format=title"], text_format="full").text_format is TextFormat.TITLE
+    assert resolve_config("bm25").text_format is TextFormat.TITLE_BRAND_BULLETS
+    fused = resolve_config("hybrid:bm25+bm25-rank", ["bm25.text_format=title"], text_format="full")
+    assert [cfg.text_format for _, cfg in fused.parts] == [TextFormat.TITLE, TextFormat.FULL]
+
+
+def test_the_default_is_not_part_of_the_dataset_checksum():
+    assert _dataset({"a": PRODUCT}, "full").checksum == _dataset({"a": PRODUCT}).checksum
+
+
+# --- which non-empty fields a format leaves out ---------------------------------------------------
+
+
+CATALOG = {
+    "a": PRODUCT,  # brand, a long HTML description, 4 non-empty bullets (one blank among the first 3)
+    "b": Product("Battery", bullets=("18V", "2 Ah", "", "   ")),  # blank bullets after the third: nothing dropped
+    "c": Product("Bit set", description="   ", bullets=("", "", "", "", "Magnetic")),  # blank description
+    "d": Product("Case", brand="Voltix", description="<p>" + "y" * 150 + "</p>" + " " * 80),  # 150 chars clean
+}
+
+
+def _dropped(fmt: str, **kw) -> dict[str, int]:
+    return {d.field: d.products for d in dropped_fields(_dataset(CATALOG), TextBuilder(fmt, **kw))}
+
+
+def test_dropped_fields_per_format():
+    assert _dropped("full") == {}
+    assert _dropped("title") == {"brand": 2, "description": 2, "bullets": 3}
+    assert _dropped("title-brand-bullets") == {"description": 2, "bullets": 2}
+    assert _dropped("series") == {"description": 1, "bullets": 2}  # only "a" is longer than 200 once cleaned
+    assert _dropped("series", description_chars=100) == {"description": 2, "bullets": 2}
+    assert _dropped("title-brand-bullets", max_bullets=5) == {"description": 2}
+
+
+def test_dropped_fields_agree_with_the_built_texts():
+    """A field counted as dropped for a product is really absent from (or cut from) its text, and vice versa."""
+    for fmt in TextFormat:
+        builder = TextBuilder(fmt)
+        full = {k: TextBuilder(TextFormat.FULL).build(p) for k, p in CATALOG.items()}
+        short = {k: builder.build(p) for k, p in CATALOG.items()}
+        losing = sum(1 for k in CATALOG if len(short[k]) < len(full[k]))
+        counted = dropped_fields(_dataset(CATALOG), builder)
+        assert (losing > 0) == bool(counted), fmt
+        assert max((d.products for d in counted), default=0) <= losing
+
+
+def test_the_full_format_drops_nothing_and_the_product_default_drops_descriptions():
+    assert dropped_fields(_dataset(CATALOG, "full"), TextBuilder(TextFormat.FULL)) == ()
+    assert {d.field for d in dropped_fields(_dataset(CATALOG), TextBuilder())} == {"description", "bullets"}

@@ -216,7 +216,7 @@ class FakeRetriever:
     def __init__(self, hits):
         self.hits = hits
 
-    def search(self, queries, k, collection):
+    def search(self, queries, k, collection, cache=None):
         return [self.hits[q][:k] for q in queries], None
 
 

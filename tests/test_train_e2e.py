@@ -64,7 +64,7 @@ def test_train_with_a_mining_round_registers_a_model_that_bench_run_uses(cache_d
     latest = run_benchmark(RunRequest(retriever="splade-ft", dataset="demo", output_dir=tmp_path / "r",
                                       command=("test",)))
     assert latest.record.reused_index  # the final dev evaluation already indexed the catalog
-    assert latest.record.retriever.model_id == str(model.resolve())
+    assert latest.record.retriever.model_id == "splade-ft@demo-ft"  # the registered name, never the folder's path
     assert 0 < latest.record.metrics["NDCG@10"] <= 1
     named = run_benchmark(RunRequest(retriever="splade-ft@demo-ft", dataset="demo", output_dir=tmp_path / "r",
                                      command=("test",)))

@@ -119,13 +119,24 @@ def test_na_like_text_is_kept_as_text(wands_dir):
     assert ds.corpus["8"].title == "null" and ds.corpus["8"].bullets == ("color: None",)
 
 
+def test_a_label_of_a_product_absent_from_the_catalog_stays_a_judgement(wands_dir, cache_dir):
+    replace_line(wands_dir / "label.csv", 10, "11\t5\t4\tExact")  # product 4 is a gap in product.csv
+    ds = load_dataset("wands", data_dir=wands_dir, cache_dir=cache_dir)
+    assert dict(ds.qrels["5"]) == {"8": 2, "12": 1, "4": 2}  # as trec_eval: kept, cannot be retrieved
+    assert "4" not in ds.corpus and ds.counts.judgements == 12
+    (anomaly,) = ds.anomalies
+    assert (anomaly.kind, anomaly.count, anomaly.examples) == ("qrels-missing-docs", 1, ("4",))
+    again = load_dataset("wands", data_dir=wands_dir, cache_dir=cache_dir)  # from the cache
+    assert dict(again.qrels["5"]) == dict(ds.qrels["5"]) and again.anomalies == ds.anomalies
+    assert len(dataset_caches(cache_dir)) == 1
+
+
 # --- bad input ------------------------------------------------------------------------------------
 
 BAD_LINES = [
     # (file, physical line to replace (header = 1), new content, data row, field, words in the message)
     ("label.csv", 6, "6\t2\t0\tRelevant", 5, "label", "'Relevant'"),
     ("label.csv", 8, "9\t99\t8\tExact", 7, "query_id", "unknown query id '99'"),
-    ("label.csv", 10, "11\t5\t4\tIrrelevant", 9, "product_id", "unknown product id '4'"),  # 4 is a gap
     ("label.csv", 13, "15\t9\t12\tPartial", 12, "query_id", "duplicate"),  # (9, 12) again
     ("label.csv", 4, "2\t0\t3\t", 3, "label", "empty"),
     ("product.csv", 7, "0\tturquoise throw pillow\tAccent Pillows\t\t\t\t\t\t", 6, "product_id", "duplicate"),

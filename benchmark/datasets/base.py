@@ -4,6 +4,11 @@ A :class:`Dataset` is immutable: the corpus is a columnar :class:`~benchmark.dat
 (arrow columns in doc-id order, products built on access), the other mappings are read-only views,
 splits are frozensets, and the content checksum is computed once by :func:`make_dataset` from a canonical serialisation of
 everything that can change a metric (corpus fields, queries, qrels, splits, gain scheme).
+
+A judgement may name a document absent from the catalog (trec_eval keeps such a judgement: it counts in the ideal
+ranking and in recall's denominator, and simply cannot be retrieved). Loaders keep them and report them with
+:func:`absent_judgements`. ``default_text_format`` is the product-text format a retriever uses on this dataset
+unless its config names one (:class:`~benchmark.datasets.text.TextFormat` values).
 """
 
 from __future__ import annotations
@@ -21,6 +26,10 @@ if TYPE_CHECKING:
     from benchmark.datasets.corpus import Corpus
 
 CHECKSUM_VERSION = "shopbench-dataset-v1"
+DEFAULT_TEXT_FORMAT = "title-brand-bullets"  # product datasets; BEIR collections declare "full" (title + text)
+ABSENT_DOCS = "qrels-missing-docs"
+ABSENT_DOCS_DETAIL = "judgements naming documents absent from the catalog (kept, cannot be retrieved)"
+ABSENT_EXAMPLES = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +97,7 @@ class Dataset:
     checksum: str
     anomalies: tuple[Anomaly, ...] = ()
     source: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    default_text_format: str = DEFAULT_TEXT_FORMAT
 
     @property
     def counts(self) -> DatasetCounts:
@@ -138,11 +148,13 @@ def make_dataset(
     anomalies: Iterable[Anomaly] = (),
     source: Mapping[str, str] | None = None,
     checksum: str | None = None,
+    default_text_format: str = DEFAULT_TEXT_FORMAT,
 ) -> Dataset:
     """Freeze the parts into a :class:`Dataset`, computing the content checksum unless given.
 
     ``checksum`` is only passed by the binary cache, which stored the value computed at build time.
     ``corpus``: a :class:`~benchmark.datasets.corpus.Corpus` (kept as is) or any mapping (converted).
+    ``default_text_format`` is not part of the checksum (the text format is part of every index key).
     """
     from benchmark.datasets.corpus import Corpus
 
@@ -161,7 +173,24 @@ def make_dataset(
         checksum=checksum,
         anomalies=tuple(anomalies),
         source=MappingProxyType(dict(source or {})),
+        default_text_format=default_text_format,
     )
+
+
+def absent_judgements(corpus: Mapping[str, Product], qrels: Mapping[str, Mapping[str, int]]) -> list[Anomaly]:
+    """The anomaly reporting judgements whose document is not in ``corpus`` (none: an empty list).
+
+    Such judgements stay in the qrels, as in trec_eval: the query is evaluated, the document counts in
+    nDCG's ideal ranking and in recall's denominator, and no retriever can return it.
+    """
+    from benchmark.datasets.corpus import Corpus
+
+    doc_ids = [doc_id for qid in sorted(qrels) for doc_id in sorted(qrels[qid])]
+    known = corpus.contains_each(doc_ids) if isinstance(corpus, Corpus) else [d in corpus for d in doc_ids]
+    absent = [doc_id for doc_id, here in zip(doc_ids, known, strict=True) if not here]
+    if not absent:
+        return []
+    return [Anomaly(ABSENT_DOCS, len(absent), ABSENT_DOCS_DETAIL, tuple(sorted(set(absent))[:ABSENT_EXAMPLES]))]
 
 
 def content_checksum(

@@ -3,7 +3,8 @@
 The cache folder is written under a temporary name and renamed into place only when complete, so
 an interrupted or failed load never leaves a cache that a later run would trust. ``meta.json``
 holds the sha256 of every table file and is checked on load: a damaged table is a miss (the
-dataset is loaded from its source files again), never wrong data. Two processes caching the same
+dataset is loaded from its source files again), never wrong data. Judgements naming documents absent
+from the catalog are stored like any other (the qrels table is independent of the corpus table). Two processes caching the same
 dataset at once both succeed: the first rename wins and the other discards its copy (a complete
 cache is never deleted while another process may be reading it). File checksums of the source
 files are memoised by (size, mtime) so that large sources are hashed once, not on every load.
@@ -23,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmark import faults
-from benchmark.datasets.base import Anomaly, Dataset, GainScheme, make_dataset
+from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Anomaly, Dataset, GainScheme, make_dataset
 from benchmark.datasets.corpus import Corpus, DuplicateId
 from benchmark.errors import ShopbenchError
 
@@ -92,6 +93,7 @@ def load_cached(path: Path) -> Dataset | None:
     return make_dataset(
         meta["name"], corpus, dict(zip(q["qid"], q["text"], strict=True)), qrels, splits, gains,
         anomalies=anomalies, source=meta["source"], checksum=meta["checksum"],
+        default_text_format=meta.get("default_text_format", DEFAULT_TEXT_FORMAT),  # caches written before it was stored
     )
 
 
@@ -168,6 +170,7 @@ def _meta(ds: Dataset) -> dict:
         "gains": {"labels": dict(ds.gains.labels), "relevant_level": ds.gains.relevant_level, "note": ds.gains.note},
         "anomalies": [{"kind": a.kind, "count": a.count, "detail": a.detail, "examples": list(a.examples)} for a in ds.anomalies],
         "source": dict(ds.source),
+        "default_text_format": ds.default_text_format,
     }
 
 

@@ -12,6 +12,10 @@ Options: ``locale`` (us, es, jp; default us), ``version`` (``small`` = Task 1, t
 ``large``). Official gains E=1, S=0.1, C=0.01, I=0, stored as 100/10/1/0 (linear-gain nDCG is
 scale-invariant); relevant = E or S (gain >= 10). The corpus is every product judged for a query
 of the chosen locale and version (all splits), the catalog the official task ranks.
+
+A judged product absent from the products file (a damaged or truncated products file) stays a judgement,
+as in trec_eval: its query is evaluated and it counts in nDCG's ideal ranking and recall's denominator, but
+no retriever can return it. The load reports it as a ``qrels-missing-docs`` anomaly (``bench data info``).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from benchmark.datasets.base import Dataset, GainScheme, make_dataset
+from benchmark.datasets.base import Dataset, GainScheme, absent_judgements, make_dataset
 from benchmark.datasets.corpus import SCHEMA, Corpus
 from benchmark.datasets.readers import (
     FILE,
@@ -38,7 +42,7 @@ from benchmark.datasets.readers import (
 )
 from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
 
-LOADER_VERSION = "1"
+LOADER_VERSION = "1"  # judged products absent from the catalog were an error before: no cache to invalidate
 GAINS = GainScheme(
     labels={"E": 100, "S": 10, "C": 1, "I": 0},
     relevant_level=10,
@@ -126,12 +130,6 @@ def _corpus(products: pd.DataFrame, path: Path, locale: str, wanted: set[str]) -
     local = local[local["product_id"].isin(wanted)].reset_index(drop=True)
     require_unique(local, ["product_id"], path)
     require_nonempty(local, "product_title", path)
-    missing = wanted - set(local["product_id"])
-    if missing:
-        raise DataFormatError(
-            path, f"{len(missing)} judged product(s) missing from the catalog, e.g. {sorted(missing)[:3]}",
-            field="product_id",
-        )
     get = lambda c: local[c].fillna("").astype(str) if c in local else pd.Series([""] * len(local))
     bullets = get("product_bullet_point").map(lambda s: [b.strip() for b in s.split("\n") if b.strip()])
     # straight from the frame's columns to arrow: no Product object per catalog item (ESCI has ~1.2M in US)
@@ -168,6 +166,7 @@ def load(root: Path, options: EsciOptions = EsciOptions()) -> Dataset:
         qrels,
         splits,
         GAINS,
+        anomalies=absent_judgements(corpus, qrels),
         source={"root": str(root), "layout": "official" if official else "huggingface",
                 "locale": options.locale, "version": options.version, "split": "official train/test"},
     )

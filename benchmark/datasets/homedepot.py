@@ -10,7 +10,8 @@ Queries are the distinct ``search_term`` strings; a query's id is a hash of its 
 subset of the file and the full file agree on ids. ``relevance`` is the mean of several raters on a
 1-3 scale; gain = round-half-up(3 * (relevance - 1)), an integer 0..6 linear in the raters' mean.
 A judgement is relevant when relevance >= 2 (gain >= 3). There is no official split: queries are
-split by :class:`~benchmark.datasets.splits.HashSplit` (80/10/10).
+split by :class:`~benchmark.datasets.splits.HashSplit` (80/10/10). The catalog is built from the
+judged rows themselves, so no judgement can name a product absent from it.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 :func:`load_dataset` finds the files, reuses a binary cache keyed by the source files' checksums,
 or runs the loader and writes that cache. Loader options (e.g. ESCI ``locale``) are typed
 dataclasses; :func:`parse_options` turns ``key=value`` strings from the command line into them.
+A loader declares its datasets' default text format (BEIR: ``full``); an entry may replace it (``demo``, a
+product catalog in BEIR layout, keeps the product default).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from benchmark import paths
 from benchmark.console import stage
 from benchmark.datasets import beir, cache, esci, homedepot, wands
-from benchmark.datasets.base import Dataset
+from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Dataset
 from benchmark.errors import MissingDataError, ShopbenchError, UnknownNameError, short
 
 
@@ -31,6 +33,7 @@ class LoaderEntry:
     source_files: Callable[[Path], list[Path]]
     version: str
     bundled: Path | None = None  # a folder shipped inside the package (the demo catalog)
+    default_text_format: str | None = None  # replaces the loader's own (the demo: a product catalog in BEIR layout)
 
 
 DEMO_DIR = Path(__file__).with_name("demo")
@@ -47,7 +50,8 @@ LOADERS: dict[str, LoaderEntry] = {
         LoaderEntry("beir", "any BEIR-format folder: beir:/path/to/dir or beir:NAME", "beir", beir.BeirOptions,
                     beir.load, beir.source_files, beir.LOADER_VERSION),
         LoaderEntry("demo", "bundled synthetic catalog (BEIR format), for offline demos", "demo",
-                    beir.BeirOptions, beir.load, beir.source_files, beir.LOADER_VERSION, bundled=DEMO_DIR),
+                    beir.BeirOptions, beir.load, beir.source_files, beir.LOADER_VERSION, bundled=DEMO_DIR,
+                    default_text_format=DEFAULT_TEXT_FORMAT),
     )
 }
 
@@ -162,4 +166,8 @@ def load_dataset(
 def _run_loader(entry: LoaderEntry, ref: DatasetRef, root: Path, opts: Any) -> Dataset:
     with stage(f"loading {ref.display} from {root}"):
         dataset = entry.loader(root, opts)
-    return dataclasses.replace(dataset, name=entry.name) if entry.bundled else dataset
+    if entry.bundled:
+        dataset = dataclasses.replace(dataset, name=entry.name)
+    if entry.default_text_format:
+        dataset = dataclasses.replace(dataset, default_text_format=entry.default_text_format)
+    return dataset

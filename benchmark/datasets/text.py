@@ -2,6 +2,11 @@
 
 The builder's configuration is hashed together with the dataset checksum (:func:`corpus_key`), so
 an index or cache built from one text format is never reused for another.
+
+Each dataset names its own default format (:attr:`Dataset.default_text_format`: ``full`` for BEIR
+collections, ``title-brand-bullets`` for the product datasets); a retriever uses it unless its settings
+name one (``retrievers.registry.resolve_config(text_format=...)``). :func:`dropped_fields` says which
+non-empty product fields a format leaves out of a catalog's texts.
 """
 
 from __future__ import annotations
@@ -10,10 +15,14 @@ import hashlib
 import html
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from enum import Enum
+from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from benchmark.datasets.base import Dataset, Product
 from benchmark.datasets.corpus import StringColumn
@@ -71,6 +80,11 @@ class TextBuilder:
         if self.description_chars < 0 or self.max_bullets < 0:
             raise ValueError("description_chars and max_bullets must be >= 0")
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> TextBuilder:
+        """The builder a :meth:`config` dict describes."""
+        return cls(**config)
+
     def build(self, product: Product) -> str:
         title, brand = clean(product.title), clean(product.brand)
         bullets = [b for b in (clean(x) for x in product.bullets[: self.max_bullets]) if b]
@@ -119,3 +133,75 @@ def corpus_texts(dataset: Dataset, builder: TextBuilder) -> Texts:
 def corpus_key(dataset: Dataset, builder: TextBuilder) -> str:
     """The checksum of the texts a model sees: dataset content + text-builder configuration."""
     return hashlib.sha256(f"{dataset.checksum}:{builder.fingerprint}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------------
+# What a format leaves out
+
+
+NOT_IN_FORMAT = "not in this format"
+
+
+@dataclass(frozen=True, slots=True)
+class DroppedField:
+    """A product field that is non-empty in ``products`` catalog items and (partly) missing from their texts."""
+
+    field: str  # "brand", "description" or "bullets"
+    products: int
+    detail: str
+
+
+def dropped_fields(dataset: Dataset, builder: TextBuilder) -> tuple[DroppedField, ...]:
+    """The non-empty fields ``builder`` leaves out of ``dataset``'s texts, counted on the catalog's columns.
+
+    Only the fields some format indexes are looked at (brand, description, bullets); color and category are
+    in no format's text. "Non-empty" means not just whitespace.
+    """
+    table = dataset.corpus.table
+    fmt, found = builder.format, []
+    if fmt is TextFormat.TITLE:
+        found.append(_whole(table, "brand"))
+    if fmt in (TextFormat.TITLE, TextFormat.TITLE_BRAND_BULLETS):
+        found.append(_whole(table, "description"))
+    if fmt is TextFormat.SERIES:
+        found.append(_truncated_descriptions(table.column("description"), builder.description_chars))
+    if fmt is TextFormat.TITLE:
+        found.append(DroppedField("bullets", _bullets_from(table.column("bullets"), 0), NOT_IN_FORMAT))
+    elif fmt in (TextFormat.TITLE_BRAND_BULLETS, TextFormat.SERIES):
+        found.append(DroppedField("bullets", _bullets_from(table.column("bullets"), builder.max_bullets),
+                                  f"after the first {builder.max_bullets}, max_bullets"))
+    return tuple(f for f in found if f.products)
+
+
+def _non_empty(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    return pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), False)
+
+
+def _count(mask: pa.ChunkedArray | pa.Array) -> int:
+    return int(pc.sum(mask).as_py() or 0)
+
+
+def _whole(table: pa.Table, field: str) -> DroppedField:
+    return DroppedField(field, _count(_non_empty(table.column(field))), NOT_IN_FORMAT)
+
+
+def _truncated_descriptions(column: pa.ChunkedArray, chars: int) -> DroppedField:
+    """Descriptions longer than ``chars`` once cleaned (only those longer before cleaning are cleaned)."""
+    longer = column.filter(pc.fill_null(pc.greater(pc.utf8_length(column), chars), False))
+    count = sum(1 for text in longer.to_pylist() if len(clean(text)) > chars)
+    return DroppedField("description", count, f"after {chars} characters, description_chars")
+
+
+def _bullets_from(column: pa.ChunkedArray, first: int) -> int:
+    """How many products have a non-empty bullet at position ``first`` or later."""
+    count = 0
+    for chunk in column.chunks:
+        values = pc.list_flatten(chunk)
+        if not len(values):
+            continue
+        parents = pc.list_parent_indices(chunk).to_numpy()
+        offsets = chunk.offsets.to_numpy()
+        positions = np.arange(len(values)) + offsets[0] - offsets[parents]
+        late = (positions >= first) & _non_empty(values).to_numpy(zero_copy_only=False)
+        count += len(np.unique(parents[late]))
+    return count

@@ -149,5 +149,14 @@ def sparse_parts(vector: Vector, name: str) -> tuple[np.ndarray, np.ndarray]:
     return indices, values
 
 
+def stored_vector(stored: Any, spec: VectorSpec) -> Vector:
+    """A vector read back from either store (an object with ``indices``/``values``, or a list of floats)."""
+    if spec.kind is VectorKind.DENSE:
+        return np.asarray(stored, dtype=np.float32)
+    order = np.argsort(np.asarray(stored.indices, dtype=np.uint32), kind="stable")
+    return SparseVector(np.asarray(stored.indices, dtype=np.uint32)[order],
+                        np.asarray(stored.values, dtype=np.float32)[order])
+
+
 def chunks(n: int, size: int) -> list[range]:
     return [range(start, min(n, start + size)) for start in range(0, n, size)] if n else []

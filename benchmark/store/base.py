@@ -96,6 +96,10 @@ class Collection(Protocol):
     ) -> list[Hits]:
         """Top-k per query after fusing one prefetch per named vector (same number of queries each)."""
 
+    def vectors(self, vector_name: str, ids: Sequence[int]) -> dict[int, Vector]:
+        """The stored ``vector_name`` vector of each id, as the store keeps it (cosine vectors normalised);
+        a point without that vector (an empty sparse vector) is left out."""
+
     def info(self) -> CollectionInfo: ...
 
 

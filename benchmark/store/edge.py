@@ -56,6 +56,7 @@ from benchmark.store import (
     schema_json,
     sparse_parts,
     spec_of,
+    stored_vector,
 )
 from benchmark.store.base import (
     CollectionInfo,
@@ -77,6 +78,7 @@ LOCK_DIR = ".locks"
 MIN_FREE_BYTES = 64 * 2**20  # refuse to start a build with less free space than this
 UPSERT_BATCH = 1_000
 QUERY_BATCH = 256
+RETRIEVE_BATCH = 4_096
 _DISTANCES = {Distance.COSINE: qe.Distance.Cosine, Distance.DOT: qe.Distance.Dot}
 _EXACT = qe.SearchParams(exact=True)
 
@@ -253,6 +255,16 @@ class EdgeCollection:
             ]
             requests.append(qe.QueryRequest(limit=k, query=fuse, prefetches=prefetches, with_payload=False))
         return self._run(requests)
+
+    def vectors(self, vector_name: str, ids: Sequence[int]) -> dict[int, Vector]:
+        spec = spec_of(self.schema, vector_name)
+        out: dict[int, Vector] = {}
+        for part in chunks(len(ids), RETRIEVE_BATCH):
+            for record in self._shard.retrieve([int(ids[i]) for i in part], False, True):
+                stored = (record.vector or {}).get(vector_name)
+                if stored is not None:
+                    out[int(record.id)] = stored_vector(stored, spec)
+        return out
 
     def _run(self, requests: list[Any]) -> list[Hits]:
         results: list[Hits] = []

@@ -52,6 +52,7 @@ from benchmark.store import (
     schema_json,
     sparse_parts,
     spec_of,
+    stored_vector,
 )
 from benchmark.store.base import (
     CollectionInfo,
@@ -73,6 +74,7 @@ API_KEY_ENV = "QDRANT_API_KEY"
 PREFIX = "shopbench_"
 UPSERT_BATCH = 256
 QUERY_BATCH = 64
+RETRIEVE_BATCH = 1_024
 PROBE_ATTEMPTS = 3  # an unreachable URL fails in seconds, not after the full retry schedule
 COMPLETE, SCHEMA, META = "shopbench_complete", "shopbench_schema", "shopbench_meta"
 _DISTANCES = {Distance.COSINE: models.Distance.COSINE, Distance.DOT: models.Distance.DOT}
@@ -230,6 +232,19 @@ class ServerCollection:
             ]
             requests.append(models.QueryRequest(prefetch=prefetch, query=fuse, limit=k, with_payload=False))
         return self._run(requests)
+
+    def vectors(self, vector_name: str, ids: Sequence[int]) -> dict[int, Vector]:
+        spec = spec_of(self.schema, vector_name)
+        out: dict[int, Vector] = {}
+        for part in chunks(len(ids), RETRIEVE_BATCH):
+            wanted = [int(ids[i]) for i in part]
+            records = self._r.call(f"read vectors of {self.name}", lambda w=wanted: self._client.retrieve(
+                self.name, w, with_payload=False, with_vectors=[vector_name]))
+            for record in records:
+                stored = (record.vector or {}).get(vector_name) if isinstance(record.vector, dict) else None
+                if stored is not None:
+                    out[int(record.id)] = stored_vector(stored, spec)
+        return out
 
     def _run(self, requests: list[models.QueryRequest]) -> list[Hits]:
         results: list[Hits] = []

@@ -1,4 +1,10 @@
-"""The model card (README.md) and the machine-readable training record beside a trained model."""
+"""The model card (README.md) and the machine-readable training record beside a trained model.
+
+The card is published with the model, so it carries no absolute path of the training machine: a base model
+that is a local folder is named by its registered name (``splade-ft@NAME``, from the training record in that
+folder) or its last component, with its weights' sha256 prefix; other paths (``data_dir``, a teacher folder)
+show as ``…/NAME``. The training record keeps the config exactly as given (a resumed run compares it).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +17,14 @@ import yaml
 
 from benchmark import __version__
 from leaderboard.markdown import code, escape, fenced
+from leaderboard.models import ModelRef
+from leaderboard.portable import is_machine_path, path_tail, shorten_paths
+from retrievers.models import TRAIN_RECORD_FILE, registered_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from benchmark.train.trainer import TrainResult
 
-RECORD_FILE = "shopbench_train.json"
+RECORD_FILE = TRAIN_RECORD_FILE
 
 
 def _metrics_line(metrics: dict[str, Any]) -> str:
@@ -34,19 +43,51 @@ def _yaml_scalar(value: str) -> str:
     return json.dumps(value)
 
 
+def _shown(value: object) -> str:
+    """A value of the config or the data as the card shows it: absolute paths shortened, then escaped."""
+    return escape(shorten_paths(str(value)))
+
+
+def _local_folder(name: str) -> Path | None:
+    """The folder a base model name points to (a path, not a hub id or bundled alias), if it is one."""
+    if not (is_machine_path(name) or name.startswith((".", "~"))):
+        return None
+    try:
+        folder = Path(name).expanduser()
+    except RuntimeError:  # ~user of an unknown user
+        return None
+    return folder if folder.is_dir() else None
+
+
+def base_model_shown(base_model: str) -> tuple[str, bool]:
+    """(how the card names the base model, whether it is a local folder): a hub id or bundled alias as it
+    is; a folder as ``splade-ft@NAME sha256:e7abe571`` (registered) or ``NAME sha256:...``, never its path."""
+    folder = _local_folder(base_model)
+    if folder is None:
+        if is_machine_path(base_model):  # a folder that is gone: its name, no path
+            return path_tail(base_model), True
+        return base_model, False
+    from retrievers.models import weights_sha256
+
+    ref = ModelRef(str(folder), weights_sha256=weights_sha256(folder))
+    return ref.shown(registered_name(folder)), True
+
+
 def render(result: TrainResult) -> str:
     """The card; every value from the config or the data is escaped (names, paths, hardware strings)."""
     cfg = result.config
+    base, local_base = base_model_shown(cfg.base_model)
     lines = [
         "---",
         "library_name: sentence-transformers",
         "tags: [sparse-encoder, splade, product-search, shopbench]",
-        f"base_model: {_yaml_scalar(cfg.base_model)}",
+        *([] if local_base else [f"base_model: {_yaml_scalar(cfg.base_model)}"]),  # hub metadata: hub ids only
         "---",
         "",
         f"# {escape(result.name)}",
         "",
-        f"SPLADE model fine-tuned by shopbench {__version__} (`bench train`) from {code(cfg.base_model)}.",
+        (f"SPLADE model fine-tuned by shopbench {__version__} (`bench train`) from {code(base)}"
+         + (" (a local model folder)." if local_base else ".")),
         f"Use it with {code(f'bench run -r splade-ft@{result.name}')} (or `-r splade-ft` while it is the latest model).",
         "",
         "## Training data",
@@ -60,7 +101,7 @@ def render(result: TrainResult) -> str:
     for row in result.data:
         cells = [row[k] for k in ("dataset", "positive_rule", "train_split_queries", "queries", "pairs",
                                   "leaked_dropped", "dev_queries")]
-        lines.append("| " + " | ".join(escape(str(c)) for c in cells) + " |")
+        lines.append("| " + " | ".join(_shown(c) for c in cells) + " |")
     lines += ["", "## Rounds", "",
               "| round | rows | steps | train loss | train s | mined negatives | dev metrics |", "|---|---|---|---|---|---|---|"]
     for r in result.rounds:
@@ -68,8 +109,8 @@ def render(result: TrainResult) -> str:
                           for d, s in r.mined.items()) or "none (in-batch negatives)"
         dev = "; ".join(f"{d}: {_metrics_line(m)}" for d, m in r.dev.items()) or "not evaluated"
         loss = f"{r.train_loss:.4f}" if r.train_loss is not None else ""
-        lines.append(f"| {r.round} | {sum(r.rows.values())} | {r.steps} | {loss} | {r.train_s:.0f} | {escape(mined)} "
-                     f"| {escape(dev)} |")
+        lines.append(f"| {r.round} | {sum(r.rows.values())} | {r.steps} | {loss} | {r.train_s:.0f} | {_shown(mined)} "
+                     f"| {_shown(dev)} |")
     train_s = sum(r.train_s for r in result.rounds)
     other_s = sum(r.dev_s + r.mine_s for r in result.rounds)
     lines += [
@@ -78,12 +119,12 @@ def render(result: TrainResult) -> str:
         "",
         (f"- training: {train_s / 60:.1f} min; mining and dev evaluation: {other_s / 60:.1f} min; "
          f"this invocation, wall: {result.total_s / 60:.1f} min"),
-        "- hardware: " + escape(", ".join(f"{k}={v}" for k, v in result.hardware.items())),
+        "- hardware: " + _shown(", ".join(f"{k}={v}" for k, v in result.hardware.items())),
         f"- seed: {cfg.seed}",
         "",
         "## Config",
         "",
-        *fenced(cfg.to_yaml().rstrip().splitlines(), "yaml"),
+        *fenced([shorten_paths(line) for line in cfg.to_yaml().rstrip().splitlines()], "yaml"),
         "",
     ]
     return "\n".join(lines)

@@ -13,6 +13,10 @@ Positive rule (what counts as a positive product for a query), per dataset:
 * neither: :data:`DEFAULT_POSITIVES`: ESCI ``E`` and ``S``; WANDS ``Exact``; Home Depot gain >= 4,
   i.e. a rater mean >= 2.25 (the mean values are 1, 1.25, 1.33, ..., 2.25, 2.33, ...; 2.25 occurs in
   11 rows, so this is the usual ">= 2.33" rule); any other dataset ``gain >= relevant_level``.
+
+A judged product absent from the catalog (a judgement kept for evaluation, see
+:func:`~benchmark.datasets.base.absent_judgements`) has no text: it is never a positive or a judged negative,
+and the number of positives skipped for that reason is a count in the dataset's stats (``positives_absent``).
 """
 
 from __future__ import annotations
@@ -159,8 +163,10 @@ def build_pairs(spec: DatasetSpec, dataset: Dataset, seed: int) -> DatasetPairs:
         qids = sorted(rng.sample(qids, spec.max_queries))
     pairs: list[Pair] = []
     kept: dict[str, str] = {}
+    absent = 0
     for qid in qids:
-        judged = [(d, g) for d, g in sorted(dataset.qrels.get(qid, {}).items()) if g in rule]
+        judged, skipped = _positives(dataset, qid, rule)
+        absent += skipped
         rng.shuffle(judged)
         judged.sort(key=lambda item: -item[1])  # stable: highest gain first, ties in shuffled order
         if spec.max_positives_per_query is not None:
@@ -179,8 +185,19 @@ def build_pairs(spec: DatasetSpec, dataset: Dataset, seed: int) -> DatasetPairs:
         "train_split_queries": len(dataset.splits[spec.train_split]), "dev_holdout_queries":
         len(dev) if spec.dev_holdout else 0, "leaked_dropped": len(leaked), "queries": len(kept),
         "pairs": len(pairs), "positive_rule": rule.description, "dev_queries": len(dev),
+        "positives_absent": absent,
     }
     return DatasetPairs(spec, dataset, rule, pairs, kept, dev, stats)
+
+
+def _positives(dataset: Dataset, qid: str, rule: PositiveRule) -> tuple[list[tuple[str, int]], int]:
+    """A query's judged products under the positive rule that are in the catalog, and how many are not."""
+    judged = [(d, g) for d, g in sorted(dataset.qrels.get(qid, {}).items()) if g in rule]
+    if not judged:
+        return judged, 0
+    here = [(d, g) for (d, g), known in zip(judged, dataset.corpus.contains_each([d for d, _ in judged]), strict=True)
+            if known]
+    return here, len(judged) - len(here)
 
 
 def load_training_data(config: TrainConfig, cache_dir=None) -> list[DatasetPairs]:
@@ -220,7 +237,8 @@ def judged_negatives(pairs: DatasetPairs, seed: int) -> tuple[dict[str, list[str
         if missing:
             counts["filled_random"] += missing
             counts["queries_filled"] += 1
-            while len(chosen) < n and len(chosen) + len(judged) < len(doc_ids):
+            judged_here = sum(1 for d in judged if d in pairs.dataset.corpus)
+            while len(chosen) < n and len(chosen) + judged_here < len(doc_ids):
                 doc = doc_ids[rng.randrange(len(doc_ids))]
                 if doc not in judged and doc not in chosen:
                     chosen.append(doc)

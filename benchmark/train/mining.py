@@ -31,7 +31,7 @@ from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import build_texts, corpus_key
 from benchmark.evaluation import evaluate
-from benchmark.harness import build_index, index_key
+from benchmark.harness import build_index, index_key, ranked_run, search_ranked
 from benchmark.runs import Run
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
@@ -92,13 +92,14 @@ def open_index(retriever: Retriever, dataset: Dataset, store: Store, cache_dir: 
 
 
 def search(index: Index, queries: Mapping[str, str], k: int, stats: dict | None = None) -> Run:
-    """Top-``k`` per query as a :class:`Run` of doc ids; ``stats`` receives ``nnz_query`` when given."""
+    """Top-``k`` per query as a :class:`Run` of doc ids, ranked exactly as ``bench run`` ranks
+    (:func:`~benchmark.harness.search_ranked`); ``stats`` receives ``nnz_query`` when given."""
     qids = list(queries)
     with stage(f"searching {len(qids):,} queries"):
-        hits, search_stats = index.retriever.search([queries[q] for q in qids], k, index.collection)
+        hits, search_stats = search_ranked(index.retriever, [queries[q] for q in qids], k, index.collection)
     if stats is not None and search_stats is not None:
         stats["nnz_query"] = search_stats.nnz_query
-    return Run.from_hits({q: [(index.doc_ids[p], s) for p, s in h] for q, h in zip(qids, hits, strict=True)})
+    return ranked_run(qids, hits, index.doc_ids.__getitem__, k)
 
 
 def dev_queries(pairs: DatasetPairs, config: TrainConfig) -> dict[str, str]:
@@ -128,7 +129,7 @@ def mining_subset(pairs: DatasetPairs, cap: int | None, seed: int) -> list[str] 
     corpus = pairs.dataset.corpus
     if cap is None or cap >= len(corpus):
         return None
-    judged = {d for q in pairs.train_queries for d in pairs.dataset.qrels.get(q, {})}
+    judged = {d for q in pairs.train_queries for d in pairs.dataset.qrels.get(q, {}) if d in corpus}  # absent: no text
     rest = sorted(set(corpus) - judged)
     extra = max(0, cap - len(judged))
     return sorted(judged | set(random.Random(f"{seed}:corpus:{pairs.name}").sample(rest, min(extra, len(rest)))))
