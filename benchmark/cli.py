@@ -136,7 +136,7 @@ def data_fetch(
 def run_command(
     retriever: Annotated[list[str], typer.Option("--retriever", "-r", help="bm25, splade, splade-ft[@NAME], dense, hybrid, bm25-lucene, bm25-rank, or a fusion of any of them: hybrid:A+B[+C] (repeatable).")],
     dataset: Annotated[list[str], typer.Option("--dataset", "-d", help="esci, wands, homedepot, demo or beir:PATH (repeatable).")],
-    split: Annotated[str, typer.Option(help="Split to search and evaluate.")] = "test",
+    split: Annotated[str, typer.Option(help="Split to search and evaluate (test, dev, train; all: every query, for datasets whose splits shopbench assigned: WANDS, Home Depot).")] = "test",
     k: Annotated[int, typer.Option("-k", help="Hits per query kept in the run (metrics use @10 and @100).")] = 100,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value (all retrievers) or NAME.key=value (one; NAME may be a part of hybrid:A+B), repeatable. Fusion: method, rrf_k, norm, weights, depth, where, tune.")] = None,
     config: Annotated[Optional[Path], typer.Option("--config", help="YAML file of retriever settings (flat, or keyed by retriever name).")] = None,
@@ -326,9 +326,11 @@ def train_command(
     data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Data folder for every dataset without its own data_dir.")] = None,
     on: Annotated[str, typer.Option("--on", help="local or modal.")] = "local",
     gpu: Annotated[Optional[str], typer.Option("--gpu", help="Modal GPU type (config key modal.gpu), e.g. A100, H100, L4.")] = None,
-    detach: Annotated[bool, typer.Option("--detach", help="Modal: start the run and return; fetch the model later with --fetch NAME.")] = False,
-    sweep: Annotated[Optional[Path], typer.Option("--sweep", help="Sweep YAML: one Modal GPU per config in parallel; registers the best by dev nDCG@10.")] = None,
-    fetch: Annotated[Optional[str], typer.Option("--fetch", help="Download model NAME from the Modal checkpoint Volume and register it.")] = None,
+    detach: Annotated[bool, typer.Option("--detach", help="Modal: start the run (or a --sweep's runs) and return; prints the --fetch-call (or --resume) command that gets the result.")] = False,
+    sweep: Annotated[Optional[Path], typer.Option("--sweep", help="Sweep YAML: one detached Modal GPU per config in parallel; registers the best by dev nDCG@10.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="With --sweep: re-attach to the started sweep of that file (starts runs that never started, collects all).")] = False,
+    fetch: Annotated[Optional[str], typer.Option("--fetch", help="Download model NAME from the Modal checkpoint Volume (the default one, or that of --config / --set modal.checkpoint_volume=...) and register it.")] = None,
+    fetch_call: Annotated[Optional[str], typer.Option("--fetch-call", help="Download and register the model of a detached Modal run, by the call id it printed (fc-...).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and pair counts (leakage guard included); train nothing.")] = False,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -343,7 +345,9 @@ def train_command(
 
       bench train --config configs/train/esci.yaml --on modal --gpu H100 --set mining.rounds=2
 
-      bench train --sweep configs/train/sweep-hd.yaml
+      bench train --sweep configs/train/sweep-hd.yaml            (--resume: re-attach after Ctrl-C)
+
+      bench train --config configs/train/esci.yaml --on modal --detach; then bench train --fetch-call fc-...
     """
     from benchmark.train.commands import train_command as run_train
 
@@ -351,7 +355,8 @@ def train_command(
     _check_model_name(fetch, "--fetch")
     overrides = list(set_ or ())
     run_train(config_path=config, overrides=overrides, name=name, data_dir=data_dir, on=on, gpu=gpu, detach=detach,
-              sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir)
+              sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir, fetch_call=fetch_call,
+              resume=resume)
 
 
 def _check_model_name(value: str | None, option: str) -> None:

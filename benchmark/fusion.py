@@ -31,6 +31,7 @@ import numpy as np
 from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
+from benchmark.datasets.splits import ALL_SPLIT
 from benchmark.datasets.text import corpus_key
 from benchmark.evaluation import PRIMARY_METRIC, evaluate
 from benchmark.fusion_runs import PartRuns, run_key
@@ -92,9 +93,9 @@ def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
     parts, dev_parts = _search_parts(request, dataset, fused, store)
     params, tuning = settings.params(), None
     if settings.tune:
-        if request.split == TUNE_SPLIT:
-            console.print(f"[yellow]note:[/] {request.retriever} is tuned and evaluated on the same split "
-                          f"({TUNE_SPLIT}): its {request.split} numbers are optimistic")
+        if request.split in (TUNE_SPLIT, ALL_SPLIT):
+            console.print(f"[yellow]note:[/] {request.retriever} is tuned on {TUNE_SPLIT} and evaluated on "
+                          f"{request.split}, which holds the {TUNE_SPLIT} queries: its numbers are optimistic")
         dev = dataset.split(TUNE_SPLIT)
         with stage(f"tuning {settings.method.tunable} on {TUNE_SPLIT} ({len(dev.queries):,} queries)"):
             tuned = tune(settings, [p.run for p in dev_parts], dev.qrels, dataset.gains.relevant_level,

@@ -26,6 +26,7 @@ from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
+from benchmark.errors import ShopbenchError
 from benchmark.evaluation import Evaluation, evaluate, judged_at_k
 from benchmark.results import (
     Efficiency,
@@ -44,7 +45,6 @@ from retrievers.exact import TIE_MARGIN, near
 from retrievers.fusion_config import is_fused_name
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import IndexStats, Retriever, SearchStats
-
 
 
 @dataclass(frozen=True)
@@ -237,6 +237,7 @@ def _load_retriever(request: RunRequest, dataset: Dataset) -> Retriever:
 
 def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
     """One ``bench run`` of one retriever on one dataset split; ``hybrid:A+B`` goes to :mod:`benchmark.fusion`."""
+    refuse_leaky_split(request)
     if is_fused_name(request.retriever):
         from benchmark.fusion import run_fused
 
@@ -247,6 +248,18 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
     dataset.split(request.split)
     retriever = _load_retriever(request, dataset)
     return run_retriever(request, dataset, retriever, started, store)
+
+
+def refuse_leaky_split(request: RunRequest) -> None:
+    """The leakage guard (:mod:`benchmark.trained_on`), before anything is loaded: no model of the run may have
+    been trained on the queries of the requested split (split ``all`` contains the train split)."""
+    from benchmark.trained_on import refuse_trained_on
+
+    try:
+        config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
+    except ShopbenchError:  # an unknown retriever or a bad setting: reported where the retriever is loaded
+        return
+    refuse_trained_on(request.dataset, request.split, config)
 
 
 @dataclass(frozen=True)

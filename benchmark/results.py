@@ -71,6 +71,9 @@ class DatasetInfo(_Model):
     checksum: str
     counts: DatasetCountsInfo
     gains: GainsInfo
+    # the catalog the corpus is, for a dataset offering several (ESCI: judged or locale); None: the dataset has
+    # one, or the file predates the option. Part of the comparability key (leaderboard/identity.py).
+    catalog: str | None = None
 
 
 class RetrieverInfo(_Model):
@@ -156,7 +159,8 @@ def dataset_info(dataset: Dataset, split: str) -> DatasetInfo:
         judgements_per_gain=dict(c.judgements_per_gain),
     )
     gains = GainsInfo(labels=dict(dataset.gains.labels), relevant_level=dataset.gains.relevant_level)
-    return DatasetInfo(name=dataset.name, split=split, checksum=dataset.checksum, counts=counts, gains=gains)
+    return DatasetInfo(name=dataset.name, split=split, checksum=dataset.checksum, counts=counts, gains=gains,
+                       catalog=dataset.source.get("catalog"))
 
 
 def environment_snapshot(gpu: str | None = None) -> Environment:

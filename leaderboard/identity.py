@@ -1,7 +1,10 @@
 """What makes two results comparable, what makes two results the same system, and readable system labels.
 
-* **Comparability key**: dataset name, split, dataset checksum, gains (labels and relevant level), the
-  evaluation protocol string and the set of metric names. Results with different keys never share a table.
+* **Comparability key**: dataset name, split, dataset checksum, the catalog where the record names one (ESCI
+  ``judged`` / ``locale``: the two can hold the same products, e.g. on a sample, and so the same checksum), gains
+  (labels and relevant level), the evaluation protocol string and the set of metric names. Results with
+  different keys never share a table. The key's ``dataset`` is the label tables are titled with: the name, plus
+  the catalog where one is recorded (``esci (judged catalog)``).
 * **System**: the retriever name plus everything that distinguishes its settings (its resolved config,
   model id, revision and weights hash, and the text builder). Two settings of one retriever are two systems.
 * **Label**: the retriever name, plus the settings that tell apart systems sharing that name
@@ -27,29 +30,36 @@ MAX_LABEL_SETTINGS = 3
 
 @dataclass(frozen=True, slots=True, order=True)
 class ComparabilityKey:
-    dataset: str
+    dataset: str  # the label: the dataset's name, plus its catalog where the record names one
     split: str
     checksum: str
     gains: tuple[tuple[str, int], ...]
     relevant_level: int
     protocol: str
     metrics: tuple[str, ...]
+    catalog: str = ""  # "" where the record names none (a dataset with one catalog, or an older file)
+    name: str = ""  # the dataset's name as --dataset takes it
 
     @classmethod
     def of(cls, record: ResultRecord) -> ComparabilityKey:
         gains = tuple(sorted(record.dataset.gains.labels.items()))
-        return cls(record.dataset.name, record.dataset.split, record.dataset.checksum, gains,
-                   record.dataset.gains.relevant_level, record.protocol, tuple(sorted(record.metrics)))
+        catalog = record.dataset.catalog or ""
+        return cls(dataset_label(record.dataset.name, catalog), record.dataset.split, record.dataset.checksum, gains,
+                   record.dataset.gains.relevant_level, record.protocol, tuple(sorted(record.metrics)), catalog,
+                   record.dataset.name)
 
     @property
     def setting(self) -> tuple[str, str]:
-        return (self.dataset, self.split)
+        """(dataset name, split): what ``--dataset`` / ``--split`` select; catalogs of one dataset are variants."""
+        return (self.name or self.dataset, self.split)
 
     def differences(self, other: ComparabilityKey) -> list[str]:
         """Human-readable names of what differs from ``other`` (empty when the keys are equal)."""
         found = []
         if self.setting != other.setting:
             found.append(f"dataset/split {self.dataset}/{self.split} vs {other.dataset}/{other.split}")
+        if self.catalog != other.catalog:
+            found.append(f"catalog {self.catalog or '(not recorded)'} vs {other.catalog or '(not recorded)'}")
         if self.checksum != other.checksum:
             found.append(f"dataset checksum {self.checksum[:12]}… vs {other.checksum[:12]}…")
         if (self.gains, self.relevant_level) != (other.gains, other.relevant_level):
@@ -62,6 +72,11 @@ class ComparabilityKey:
             found.append("metric set" + "".join(
                 f" {sign}{','.join(names)}" for sign, names in (("+", only_here), ("-", only_there)) if names))
         return found
+
+
+def dataset_label(name: str, catalog: str) -> str:
+    """``esci (locale catalog)``; just the name where no catalog is recorded."""
+    return f"{name} ({catalog} catalog)" if catalog else name
 
 
 def _gains(key: ComparabilityKey) -> str:

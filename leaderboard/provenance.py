@@ -1,4 +1,4 @@
-"""Provenance for a table: dataset checksum, run dates, versions, hardware, and a command per row.
+"""Provenance for a table: dataset checksum, product-text format, run dates, versions, hardware, and a command per row.
 
 Everything comes from the result files (never from the clock or the machine building the leaderboard),
 so the same files give the same text. Absolute paths in the recorded commands are shortened to ``…/NAME``
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 
 from benchmark.results import ResultRecord
@@ -65,6 +65,24 @@ def _distinct(rows: Sequence[Row], value: Callable[[ResultRecord], str]) -> str:
     return "; ".join(f"{escape(v)} ({', '.join(letters)})" for v, letters in sorted(by_value.items()))
 
 
+def text_format(record: ResultRecord) -> str:
+    """The product-text format a result's texts were built with (``text_builder.format``); a fused result's
+    parts as ``part: format`` where they differ."""
+    builder = record.text_builder
+    parts = builder.get("parts")
+    if isinstance(parts, Mapping):
+        formats = {str(name): _format(cfg) for name, cfg in parts.items()}
+        if len(set(formats.values())) == 1:
+            return next(iter(formats.values()))
+        return ", ".join(f"{name}: {fmt}" for name, fmt in formats.items())
+    return _format(builder)
+
+
+def _format(builder: object) -> str:
+    value = builder.get("format") if isinstance(builder, Mapping) else None
+    return str(value) if value else "not recorded"
+
+
 def _hardware(record: ResultRecord) -> str:
     env = record.environment
     cpus = f" x{env.cpu_count}" if env.cpu_count else ""
@@ -92,6 +110,7 @@ def provenance_lines(table: Table, relative: Callable[[PurePath], str]) -> list[
         "",
         f"- dataset: {escape(key.dataset)} / {escape(key.split)}, checksum {code(key.checksum)}",
         f"- gains: {escape(gains)}; relevant at gain >= {key.relevant_level}; queries: {queries}",
+        f"- text format: {_distinct(rows, text_format)}",
         f"- protocol: {code(key.protocol)}",
         f"- runs: {start} to {end} (UTC)",
         f"- packages: {_versions(rows)}",

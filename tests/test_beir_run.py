@@ -80,7 +80,8 @@ def test_product_datasets_keep_their_default_and_record_it_as_before(tmp_path, c
     err = capsys.readouterr().err
     assert default.text_builder["format"] == "title-brand-bullets"
     assert default.retriever.config["config"]["text_format"] == "title-brand-bullets"
-    assert [d.field for d in default.dropped_fields] == ["description", "bullets"]  # descriptions, 4th bullets
+    # descriptions, 4th bullets, the demo's categories (indexed by full and title-brand-category-bullets)
+    assert [d.field for d in default.dropped_fields] == ["description", "bullets", "category"]
     assert err.count(WARNING) == 1
     named = run(tmp_path, "demo", overrides=("text_format=title-brand-bullets",)).record
     assert named.reused_index and system_id(named) == system_id(default)  # the leaderboard sees one system

@@ -218,7 +218,6 @@ BAD = [
     Bad("null-query", set_cell(2, "query", None), None, EXAMPLES_FILE, "query", "empty", row=2),
     Bad("unknown-split", set_cell(9, "split", "validation"), None, EXAMPLES_FILE, "split", "'validation'", row=9),
     Bad("two-texts-one-query-id", set_cell(8, "query", "wireless mice"), None, EXAMPLES_FILE, "query", "102"),
-    Bad("query-in-train-and-test", set_cell(4, "split", "test"), None, EXAMPLES_FILE, "split", "101"),
     # rows 7 and 8 are both (102, B02); they are rows 5 and 6 of the us rows
     Bad("duplicate-judgement", set_cell(8, "product_id", "B02"), None, EXAMPLES_FILE, "query_id", "duplicate",
         row=8),

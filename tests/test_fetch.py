@@ -182,6 +182,22 @@ def test_esci_source_has_the_three_official_files() -> None:
     assert source.subdir == "esci" and not source.extract_zip
 
 
+def test_what_fetch_esci_writes_is_the_layout_the_loader_takes_first(tmp_path: Path) -> None:
+    from benchmark.datasets.esci_layout import OfficialFiles, find_layout
+    from benchmark.datasets.registry import LOADERS
+
+    source = source_for("esci")
+    target = tmp_path / source.subdir
+    (target / "hf" / "data").mkdir(parents=True)  # `bench data fetch esci --hf` was run as well
+    for name in ("train-00000-of-00001.parquet", "test-00000-of-00001.parquet"):
+        (target / "hf" / "data" / name).write_bytes(b"PAR1")
+    for f in source.files:
+        (target / f.filename).write_bytes(b"PAR1")
+    layout = find_layout(target)
+    assert isinstance(layout, OfficialFiles) and [p.name for p in layout.files] == [f.filename for f in source.files[:2]]
+    assert LOADERS["esci"].subdir == source.subdir
+
+
 def test_wands_source_files() -> None:
     source = source_for("WANDS ")  # case and whitespace do not matter
     assert [f.filename for f in source.files] == ["product.csv", "query.csv", "label.csv"]

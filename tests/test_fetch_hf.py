@@ -57,3 +57,22 @@ def test_failed_download_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(NetworkError, match="reset by peer"):
         fetch_hf.fetch_esci_hf(tmp_path)
     assert list((tmp_path / "esci").iterdir()) == []
+
+
+def test_fetched_shards_are_loaded_until_the_official_files_arrive(tmp_path, monkeypatch, cache_dir):
+    from esci_fixtures import HF_SHARDS, hf_frames, write_official
+
+    from benchmark.datasets.registry import load_dataset
+
+    def snapshot(repo_id, repo_type, local_dir, allow_patterns):
+        for split, frame in hf_frames().items():
+            (local_dir / HF_SHARDS[split]).parent.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(local_dir / HF_SHARDS[split], index=False)
+
+    _fake_hub(monkeypatch, snapshot)
+    fetch_hf.fetch_esci_hf(tmp_path)
+    hf = load_dataset("esci", data_dir=tmp_path, cache_dir=cache_dir)
+    assert hf.source["layout"] == "huggingface"
+    write_official(tmp_path / "esci")  # then `bench data fetch esci`
+    official = load_dataset("esci", data_dir=tmp_path, cache_dir=cache_dir)
+    assert official.source["layout"] == "official" and official.checksum == hf.checksum

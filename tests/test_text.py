@@ -128,3 +128,61 @@ def test_dropped_fields_agree_with_the_built_texts():
 def test_the_full_format_drops_nothing_and_the_product_default_drops_descriptions():
     assert dropped_fields(_dataset(CATALOG, "full"), TextBuilder(TextFormat.FULL)) == ()
     assert {d.field for d in dropped_fields(_dataset(CATALOG), TextBuilder())} == {"description", "bullets"}
+
+
+# --- product class and category path (WANDS) ------------------------------------------------------
+
+
+SOFA = Product(title="Linen Sofa", brand="Hollow", description="A deep seat.", bullets=("Seats 3", "Linen"),
+               color="grey", category="Furniture / Living Room Furniture / Sofas", product_class="Sofas")
+
+
+def test_the_full_format_adds_class_and_category_path_after_the_brand():
+    assert TextBuilder(TextFormat.FULL).build(SOFA) == (
+        "Linen Sofa | Hollow | Sofas | Furniture / Living Room Furniture / Sofas | A deep seat. | Seats 3 | Linen")
+
+
+def test_title_brand_category_bullets_is_title_brand_bullets_plus_class_and_category():
+    fmt = TextFormat.TITLE_BRAND_CATEGORY_BULLETS
+    assert TextBuilder(fmt).build(SOFA) == "Linen Sofa | Hollow | Sofas | Furniture / Living Room Furniture / Sofas | Seats 3 | Linen"
+    assert TextBuilder(fmt).build(PRODUCT) == TextBuilder(TextFormat.TITLE_BRAND_BULLETS).build(PRODUCT)
+    assert TextBuilder(fmt, max_bullets=1).build(SOFA).endswith("/ Sofas | Seats 3")
+    assert TextFormat.parse("title-brand-category-bullets") is fmt
+
+
+def test_formats_that_did_not_change_build_byte_identical_texts():
+    """Pinned before the class and category were indexed: the same texts, the same builder fingerprints (so
+    the corpus key of a catalog without classes, and every cache keyed by it, is unchanged)."""
+    assert TextBuilder("title-brand-bullets").build(PRODUCT) == "Cordless Drill 18V | Voltix | Two batteries | LED light"
+    assert TextBuilder("title-brand-bullets").build(SOFA) == "Linen Sofa | Hollow | Seats 3 | Linen"
+    assert TextBuilder("series").build(SOFA) == "[Hollow] Linen Sofa | A deep seat. | Seats 3 | Linen"
+    assert TextBuilder("title").build(SOFA) == "Linen Sofa"
+    fingerprints = {f.value: TextBuilder(f).fingerprint for f in TextFormat}
+    assert fingerprints["title"] == "3e9b78f09e240e19" and fingerprints["series"] == "5490d8cd99fcc462"
+    assert fingerprints["title-brand-bullets"] == "1a03bd3e17e241f2" and fingerprints["full"] == "08918a5719223528"
+    assert len(set(fingerprints.values())) == len(TextFormat)
+
+
+def test_a_catalog_without_classes_keeps_its_checksum_and_a_class_changes_it():
+    products = {"a": Product("Cordless Drill 18V", "Voltix", "<b>Compact</b> drill", ("Two batteries", "LED light"),
+                             "red", "Tools"), "b": Product("Battery")}
+    before = "5f84d0f7949e026d1fea8f8c4c929957fce2d03a9809a9c14af60391befd8815"  # pinned before product_class
+    qrels, splits, gains = {"q": {"a": 1}}, {"test": ["q"]}, GainScheme({"1": 1}, 1)
+    assert make_dataset("t", products, {"q": "drill"}, qrels, splits, gains).checksum == before
+    products["b"] = Product("Battery", product_class="Batteries")
+    assert make_dataset("t", products, {"q": "drill"}, qrels, splits, gains).checksum != before
+
+
+def test_dropped_fields_know_class_and_category():
+    ds = _dataset({"s": SOFA, "a": PRODUCT, "c": Product("Chair", product_class="Chairs")})
+    dropped = lambda fmt: {d.field: d.products for d in dropped_fields(ds, TextBuilder(fmt))}
+    assert dropped("title-brand-bullets") == {"description": 2, "bullets": 1, "product_class": 2, "category": 1}
+    assert dropped("series") == {"description": 1, "bullets": 1, "product_class": 2, "category": 1}
+    assert dropped("title-brand-category-bullets") == {"description": 2, "bullets": 1}
+    assert dropped("full") == {}
+    for fmt in TextFormat:  # a field counted as dropped is really missing from some text
+        for field in ("product_class", "category"):
+            if field in dropped(fmt):
+                assert getattr(SOFA, field) not in TextBuilder(fmt).build(SOFA), fmt
+            else:
+                assert getattr(SOFA, field) in TextBuilder(fmt).build(SOFA), fmt

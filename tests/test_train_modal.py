@@ -16,14 +16,15 @@ pytest.importorskip("modal", reason="pip install 'shopbench[modal]'")
 
 from benchmark.train import modal_app, remote
 from benchmark.train.config import DatasetSpec, TrainConfig, build_config
-from benchmark.train.registry import ModelRegistry
+from benchmark.train.registry import ModelRegistry, read_run_record
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
 def no_credentials(monkeypatch, tmp_path):
-    for var in ("MODAL_TOKEN_ID", "MODAL_TOKEN_SECRET", "MODAL_PROFILE"):
+    for var in ("MODAL_TOKEN_ID", "MODAL_TOKEN_SECRET", "MODAL_PROFILE", "MODAL_SERVER_URL", "MODAL_OAUTH_REFRESH_TOKEN",
+                "MODAL_OAUTH_CLIENT_ID", "MODAL_OAUTH_CLIENT_SECRET", "MODAL_OAUTH_JWT_KEY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("MODAL_CONFIG_PATH", str(tmp_path / "absent.toml"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
@@ -70,7 +71,12 @@ def test_the_remote_function_trains_locally_on_a_temp_directory(tmp_path):
     summary = modal_app.train_remote.local(config.to_json(), data_root=None, cache_root=str(tmp_path))
     assert summary["name"] == "via-modal-local" and summary["model_path"] == "models/via-modal-local"
     assert (tmp_path / "models" / "via-modal-local" / "model.safetensors").is_file()
-    assert ModelRegistry(tmp_path).get("via-modal-local").path == str((tmp_path / summary["model_path"]).resolve())
+    # runs share the Volume: each writes its own registry entry, none rewrites models/registry.json
+    assert ModelRegistry(tmp_path).names() == [] and not (tmp_path / "models" / "registry.json").exists()
+    record = read_run_record((tmp_path / summary["record_path"]).read_text(), summary["record_path"])
+    assert record.name == "via-modal-local" and record.path == summary["model_path"]
+    again = modal_app.train_remote.local(config.to_json(), data_root=None, cache_root=str(tmp_path))
+    assert again["name"] == "via-modal-local"  # a rerun finds its published model: nothing trained twice
 
 
 def test_missing_credentials_fail_fast_with_instructions(tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from conftest import FIXTURES, dataset_caches, shared
 from benchmark.datasets import wands
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import HashSplit
+from benchmark.datasets.text import TextBuilder, TextFormat, dropped_fields
 from benchmark.datasets.wands import WandsOptions
 from benchmark.errors import DataFormatError, MissingDataError
 
@@ -67,13 +68,48 @@ def test_product_fields(wands_dir):
     assert bed.title == "solid wood platform bed"
     assert bed.description.startswith("good , deep sleep")
     assert bed.category == "Furniture / Bedroom Furniture / Beds & Headboards / Beds"
+    assert bed.product_class == "Beds"
     # "name:value|name:value"; a feature with an empty value ("assembly:") is dropped
     assert bed.bullets == ("overallwidth-sidetoside: 64.7", "dsprimaryproductstyle: modern", "material: solid wood")
     assert corpus["7"].title == "dinosaur wall d\u00e9cor"  # UTF-8
     assert corpus["7"].bullets == ("theme: dinosaur", 'dimensions: 12" h x 8" w')  # inner quotes kept
     assert corpus["3"].title == 'outdoor lounge chair set 36" wide'
-    assert corpus["3"].category == "Patio Sofas"  # empty category hierarchy: the product class
+    assert corpus["3"].category == "" and corpus["3"].product_class == "Patio Sofas"  # no category hierarchy
     assert corpus["8"].description == ""
+
+
+def test_class_and_category_path_are_in_the_full_text_and_their_own_format(wands_dir):
+    ds = wands.load(wands_dir)
+    bed, chairs = ds.corpus["0"], ds.corpus["3"]
+    assert TextBuilder(TextFormat.FULL).build(bed) == (
+        "solid wood platform bed | Beds | Furniture / Bedroom Furniture / Beds & Headboards / Beds | good , deep sleep "
+        "can be quite difficult to have in this busy age . | overallwidth-sidetoside: 64.7 | "
+        "dsprimaryproductstyle: modern | material: solid wood")
+    assert TextBuilder(TextFormat.TITLE_BRAND_CATEGORY_BULLETS).build(chairs) == (
+        'outdoor lounge chair set 36" wide | Patio Sofas | color: gray | frame material: aluminum')
+    assert dropped_fields(ds, TextBuilder(TextFormat.FULL)) == ()
+    left_out = {d.field: d.products for d in dropped_fields(ds, TextBuilder(TextFormat.TITLE_BRAND_BULLETS))}
+    assert left_out == {"description": 5, "product_class": 6, "category": 5}  # product 3 has no hierarchy
+
+
+# The texts of the formats that did not change, pinned before class and category were parsed apart:
+# product 0 has a class and a category path, product 3 a class only. Byte for byte the same (same corpus texts).
+UNCHANGED = {
+    ("0", "title"): "solid wood platform bed",
+    ("0", "title-brand-bullets"): "solid wood platform bed | overallwidth-sidetoside: 64.7 | "
+                                  "dsprimaryproductstyle: modern | material: solid wood",
+    ("0", "series"): "solid wood platform bed | good , deep sleep can be quite difficult to have in this busy age . | "
+                     "overallwidth-sidetoside: 64.7 | dsprimaryproductstyle: modern | material: solid wood",
+    ("3", "title-brand-bullets"): 'outdoor lounge chair set 36" wide | color: gray | frame material: aluminum',
+    ("3", "series"): 'outdoor lounge chair set 36" wide | weather-resistant aluminum frame . | color: gray | '
+                     "frame material: aluminum",
+    ("7", "title-brand-bullets"): 'dinosaur wall d\u00e9cor | theme: dinosaur | dimensions: 12" h x 8" w',
+}
+
+
+@pytest.mark.parametrize(("pid", "fmt"), list(UNCHANGED))
+def test_formats_without_class_or_category_build_the_same_texts_as_before(wands_dir, pid, fmt):
+    assert TextBuilder(fmt).build(wands.load(wands_dir).corpus[pid]) == UNCHANGED[pid, fmt]
 
 
 def test_hash_split_is_deterministic_and_a_partition(wands_dir):

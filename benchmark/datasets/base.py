@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from benchmark.datasets.splits import ALL_SPLIT
 from benchmark.errors import ShopbenchError
 
 if TYPE_CHECKING:
@@ -34,7 +35,11 @@ ABSENT_EXAMPLES = 5
 
 @dataclass(frozen=True, slots=True)
 class Product:
-    """The fields of one catalog item. Empty string / empty tuple where a dataset has no such field."""
+    """The fields of one catalog item. Empty string / empty tuple where a dataset has no such field.
+
+    ``category`` is the category path (WANDS ``category hierarchy``: ``Furniture / ... / Beds``);
+    ``product_class`` the dataset's product class (WANDS ``product_class``: ``Beds``).
+    """
 
     title: str
     brand: str = ""
@@ -42,6 +47,7 @@ class Product:
     bullets: tuple[str, ...] = ()
     color: str = ""
     category: str = ""
+    product_class: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +104,7 @@ class Dataset:
     anomalies: tuple[Anomaly, ...] = ()
     source: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     default_text_format: str = DEFAULT_TEXT_FORMAT
+    derived_splits: bool = False  # splits assigned by shopbench (the data has none): split "all" is allowed
 
     @property
     def counts(self) -> DatasetCounts:
@@ -118,12 +125,29 @@ class Dataset:
         )
 
     def split(self, name: str) -> SplitView:
-        """The queries and qrels of one named split (the corpus is always the whole catalog)."""
+        """The queries and qrels of one named split (the corpus is always the whole catalog).
+
+        ``all`` (:data:`~benchmark.datasets.splits.ALL_SPLIT`) is every query, for a dataset whose splits
+        shopbench assigned (:attr:`derived_splits`); a dataset with an official split refuses it."""
+        if name == ALL_SPLIT and name not in self.splits:
+            return self._view(name, self._every_query())
         if name not in self.splits:
+            allowed = sorted(self.splits) + ([ALL_SPLIT] if self.derived_splits else [])
+            raise ShopbenchError(f"dataset '{self.name}' has no split '{name}'; splits: {', '.join(allowed)}")
+        return self._view(name, self.splits[name])
+
+    def _every_query(self) -> frozenset[str]:
+        if not self.derived_splits:
+            official = ", ".join(sorted(self.splits))
             raise ShopbenchError(
-                f"dataset '{self.name}' has no split '{name}'; splits: {', '.join(sorted(self.splits))}"
+                f"dataset '{self.name}' comes with its own splits ({official}): split '{ALL_SPLIT}' is only for "
+                "datasets without an official split (WANDS, Home Depot), whose splits shopbench assigns; here it "
+                "would mix training queries into the evaluation and depart from the published protocol "
+                "(evaluate its held-out split, e.g. --split test)"
             )
-        ids = self.splits[name]
+        return frozenset(self.queries)
+
+    def _view(self, name: str, ids: frozenset[str]) -> SplitView:
         queries = {q: self.queries[q] for q in sorted(ids)}
         qrels = {q: self.qrels[q] for q in sorted(ids) if q in self.qrels}
         return SplitView(self.name, name, MappingProxyType(queries), MappingProxyType(qrels))
@@ -149,12 +173,15 @@ def make_dataset(
     source: Mapping[str, str] | None = None,
     checksum: str | None = None,
     default_text_format: str = DEFAULT_TEXT_FORMAT,
+    derived_splits: bool = False,
 ) -> Dataset:
     """Freeze the parts into a :class:`Dataset`, computing the content checksum unless given.
 
     ``checksum`` is only passed by the binary cache, which stored the value computed at build time.
     ``corpus``: a :class:`~benchmark.datasets.corpus.Corpus` (kept as is) or any mapping (converted).
     ``default_text_format`` is not part of the checksum (the text format is part of every index key).
+    ``derived_splits``: the loader assigned the splits (:class:`~benchmark.datasets.splits.HashSplit`), the data
+    has no official one; split ``all`` then evaluates every query. Not part of the checksum (the splits are).
     """
     from benchmark.datasets.corpus import Corpus
 
@@ -174,6 +201,7 @@ def make_dataset(
         anomalies=tuple(anomalies),
         source=MappingProxyType(dict(source or {})),
         default_text_format=default_text_format,
+        derived_splits=derived_splits,
     )
 
 
@@ -209,6 +237,8 @@ def content_checksum(
     for ids, products in Corpus.from_products(corpus).batches():  # doc-id order
         for doc_id, p in zip(ids, products, strict=True):
             fields = (doc_id, p.title, p.brand, p.description, "\x1c".join(p.bullets), p.color, p.category)
+            if p.product_class:  # only where there is one: the checksums of catalogs without classes are unchanged
+                fields += (p.product_class,)
             update(("\x1f".join(fields) + "\x1e").encode())
     update(b"\x1dqueries")
     for qid in sorted(queries):

@@ -28,7 +28,7 @@ from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Anomaly, Dataset, GainS
 from benchmark.datasets.corpus import Corpus, DuplicateId
 from benchmark.errors import ShopbenchError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: corpus column product_class, meta derived_splits (older caches are loaded again)
 _MEMO = "file-checksums.json"
 TABLES = ("corpus", "queries", "qrels", "splits")
 
@@ -94,6 +94,7 @@ def load_cached(path: Path) -> Dataset | None:
         meta["name"], corpus, dict(zip(q["qid"], q["text"], strict=True)), qrels, splits, gains,
         anomalies=anomalies, source=meta["source"], checksum=meta["checksum"],
         default_text_format=meta.get("default_text_format", DEFAULT_TEXT_FORMAT),  # caches written before it was stored
+        derived_splits=meta["derived_splits"],
     )
 
 
@@ -171,6 +172,7 @@ def _meta(ds: Dataset) -> dict:
         "anomalies": [{"kind": a.kind, "count": a.count, "detail": a.detail, "examples": list(a.examples)} for a in ds.anomalies],
         "source": dict(ds.source),
         "default_text_format": ds.default_text_format,
+        "derived_splits": ds.derived_splits,
     }
 
 

@@ -21,7 +21,9 @@ import pyarrow.compute as pc
 
 from benchmark.datasets.base import Product
 
-FIELDS = ("title", "brand", "description", "bullets", "color", "category")
+FIELDS = ("title", "brand", "description", "bullets", "color", "category", "product_class")
+# Columns added after the first release: a table without one (ESCI builds its table from a frame) gets empty strings
+LATER_FIELDS = ("product_class",)
 SCHEMA = pa.schema([("doc_id", pa.string()), *((f, pa.list_(pa.string()) if f == "bullets" else pa.string())
                                                   for f in FIELDS)])
 BATCH_ROWS = 8_192  # rows per slice when iterating
@@ -83,7 +85,7 @@ class Corpus(Mapping[str, Product]):
     def from_table(cls, table: pa.Table, positions: pa.Array | None = None) -> Corpus:
         """Sort ``table`` by doc id (stable) and check ids are unique; :class:`DuplicateId` names the
         earliest repeat by ``positions`` (default: row numbers)."""
-        table = table.select(list(SCHEMA.names))
+        table = _with_later_fields(table).select(list(SCHEMA.names))
         if table.schema != SCHEMA:
             table = table.cast(SCHEMA)
         order = pc.sort_indices(table.column("doc_id"))  # stable: repeats stay in input order
@@ -161,7 +163,15 @@ class Corpus(Mapping[str, Product]):
 
 def _product(row: dict) -> Product:
     return Product(row["title"], row["brand"], row["description"], tuple(row["bullets"] or ()), row["color"],
-                   row["category"])
+                   row["category"], row["product_class"])
+
+
+def _with_later_fields(table: pa.Table) -> pa.Table:
+    """``table`` with every :data:`LATER_FIELDS` column it lacks, as empty strings."""
+    for name in LATER_FIELDS:
+        if name not in table.column_names:
+            table = table.append_column(name, pa.repeat(pa.scalar("", pa.string()), len(table)))
+    return table
 
 
 def _is_identity(order: pa.Array) -> bool:
@@ -203,6 +213,7 @@ class CorpusBuilder:
         rows["bullets"].append(list(product.bullets))
         rows["color"].append(product.color)
         rows["category"].append(product.category)
+        rows["product_class"].append(product.product_class)
         self.count += 1
         self._positions.append(self.count if position is None else position)
         if len(rows["doc_id"]) >= FLUSH_ROWS:

@@ -1,8 +1,9 @@
 """``bench data fetch esci --hf``: the Hugging Face ``tasksource/esci`` parquet shards.
 
-The shards (``data/train-*.parquet``, ``data/test-*.parquet``) land in ``<data_dir>/esci/hf/``, where
-the ESCI loader finds them when the official files are absent. Downloaded into a staging folder
-and moved into place only when complete.
+The shards (``data/train-*.parquet``, ``data/test-*.parquet``) land in ``<data_dir>/esci/hf/``, the one place
+below the ESCI folder where the loader looks for them (:mod:`~benchmark.datasets.esci_layout`), and only when
+the official files are absent: official files win. Downloaded into a staging folder and moved into place only
+when complete.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import socket
 import tempfile
 from pathlib import Path
 
+from benchmark.datasets.esci_layout import HF_DIR, SHARD_DIR
 from benchmark.errors import NetworkError
 
 REPO_ID = "tasksource/esci"
@@ -30,7 +32,7 @@ def _reachable(host: str, timeout: float) -> None:
 
 
 def fetch_esci_hf(data_dir: Path, *, connect_timeout: float = 5.0) -> Path:
-    target = Path(data_dir) / "esci" / "hf"
+    target = Path(data_dir) / "esci" / HF_DIR
     if any(target.rglob("*.parquet")):
         return target
     _reachable(HUB_HOST, connect_timeout)
@@ -40,7 +42,7 @@ def fetch_esci_hf(data_dir: Path, *, connect_timeout: float = 5.0) -> Path:
     staging = Path(tempfile.mkdtemp(prefix=".hf-", dir=target.parent))
     try:
         snapshot_download(repo_id=REPO_ID, repo_type="dataset", local_dir=staging,
-                          allow_patterns=["data/*.parquet", "README.md"])
+                          allow_patterns=[f"{SHARD_DIR}/*.parquet", "README.md"])
         shutil.rmtree(staging / ".cache", ignore_errors=True)
         staging.rename(target)
     except BaseException as err:

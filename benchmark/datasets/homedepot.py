@@ -146,4 +146,5 @@ def load(root: Path, options: HomeDepotOptions = HomeDepotOptions()) -> Dataset:
         GAINS,
         anomalies=anomalies,
         source={"root": str(root), "split": splitter.describe()},
+        derived_splits=True,
     )

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from benchmark.console import console
 from benchmark.datasets.base import Dataset
+from benchmark.datasets.splits import ALL_SPLIT
 
 
 def dataset_summary(dataset: Dataset) -> dict[str, Any]:
@@ -24,6 +25,9 @@ def dataset_summary(dataset: Dataset) -> dict[str, Any]:
             name: {"queries": counts.queries_per_split[name], "judgements": counts.judgements_per_split[name]}
             for name in sorted(dataset.splits)
         },
+        # split "all" (every query): only for a dataset whose splits shopbench assigned; None where refused
+        "split_all": ({"queries": counts.queries, "judgements": counts.judgements} if dataset.derived_splits
+                      else None),
         "split_rule": dataset.source.get("split", ""),
         "gains": {"labels": dict(dataset.gains.labels), "relevant_level": dataset.gains.relevant_level,
                   "note": dataset.gains.note},
@@ -47,6 +51,8 @@ def render_summary(s: dict[str, Any]) -> None:
     head.add_row("checksum", s["checksum"])
     head.add_row("location", s["location"])
     head.add_row("split rule", s["split_rule"])
+    if s["source"].get("catalog"):
+        head.add_row("catalog", str(s["source"]["catalog"]))
     head.add_row("gains", s["gains"]["note"])
     console.print(head)
 
@@ -55,6 +61,9 @@ def render_summary(s: dict[str, Any]) -> None:
         splits.add_column(col, justify="left" if col == "split" else "right")
     for name, row in s["splits"].items():
         splits.add_row(name, f"{row['queries']:,}", f"{row['judgements']:,}")
+    if s["split_all"]:
+        every = s["split_all"]
+        splits.add_row(f"{ALL_SPLIT} (every query)", f"{every['queries']:,}", f"{every['judgements']:,}")
     console.print(splits)
 
     gains = Table(title="judgements per gain", title_justify="left")

@@ -99,6 +99,14 @@ def _type_ok(kind: str, arrow_type: pa.DataType) -> bool:
     return pa.types.is_integer(arrow_type) or pa.types.is_boolean(arrow_type) or pa.types.is_null(arrow_type)
 
 
+def require_columns(path: Path, schema: pa.Schema, columns: Sequence[str]) -> None:
+    """A :class:`DataFormatError` naming the first of ``columns`` that a parquet file's ``schema`` lacks."""
+    missing = [c for c in columns if c not in schema.names]
+    if missing:
+        shown = ", ".join(short(str(c), 40) for c in schema.names[:20]) + (", ..." if len(schema.names) > 20 else "")
+        raise DataFormatError(path, f"missing column(s) {missing}; file has [{shown}]", field=missing[0])
+
+
 def read_parquet(
     path: Path, columns: Sequence[str], optional: Sequence[str] = (), kinds: Mapping[str, str] | None = None
 ) -> pd.DataFrame:
@@ -112,10 +120,7 @@ def read_parquet(
         schema = pq.read_schema(path)
     except (pa.ArrowException, OSError, ValueError) as err:
         raise DataFormatError(path, f"not a readable parquet file: {err}") from None
-    missing = [c for c in columns if c not in schema.names]
-    if missing:
-        shown = ", ".join(short(str(c), 40) for c in schema.names[:20]) + (", ..." if len(schema.names) > 20 else "")
-        raise DataFormatError(path, f"missing column(s) {missing}; file has [{shown}]", field=missing[0])
+    require_columns(path, schema, columns)
     wanted = [*columns, *(c for c in optional if c in schema.names)]
     for name in wanted:
         kind = (kinds or {}).get(name)

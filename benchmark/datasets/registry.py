@@ -13,6 +13,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,8 @@ def parse_options(entry: LoaderEntry, pairs: Sequence[str] | Mapping[str, Any]) 
         try:
             values[key] = kind(raw)
         except ValueError:
-            raise ShopbenchError(f"option '{key}' of dataset {entry.name} expects {kind.__name__}, got {raw!r}") from None
+            expected = f"one of {', '.join(m.value for m in kind)}" if issubclass(kind, Enum) else kind.__name__
+            raise ShopbenchError(f"option '{key}' of dataset {entry.name} expects {expected}, got {raw!r}") from None
     return entry.options_type(**values)
 
 

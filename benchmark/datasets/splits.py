@@ -2,7 +2,8 @@
 
 A query's split depends only on its normalised text (lower-cased, whitespace collapsed), hashed
 with a fixed salt: the same query lands in the same split on every machine and in every subset
-of the data, and case/spacing variants of one query can never straddle train and test.
+of the data, and case/spacing variants of one query can never straddle train and test. Datasets split
+this way pass ``derived_splits=True`` to ``make_dataset``: split :data:`ALL_SPLIT` then evaluates every query.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 SALT = "shopbench-split-v1"
+# Every query of a dataset whose splits shopbench assigned (``Dataset.derived_splits``): the evaluation set of
+# the published numbers of datasets without an official split (WANDS: all 480 queries). Not a stored split.
+ALL_SPLIT = "all"
 
 
 def normalise_query(text: str) -> str:

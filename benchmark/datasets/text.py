@@ -38,14 +38,21 @@ class TextFormat(str, Enum):
     - ``title``: the title alone.
     - ``title-brand-bullets``: ``title | brand | bullet | bullet ...`` (up to ``max_bullets``).
     - ``series``: the blog series' ``[brand] title | description[:200] | bullet | bullet | bullet``.
-    - ``full``: ``title | brand | description | every bullet``, nothing truncated (BEIR's "title + text",
-      as Pyserini's BM25-flat indexes it).
+    - ``full``: ``title | brand | class | category | description | every bullet``, nothing truncated (BEIR's
+      "title + text", as Pyserini's BM25-flat indexes it, plus the product class and category path where a
+      dataset has them: WANDS).
+    - ``title-brand-category-bullets``: ``title | brand | class | category | bullet ...`` (up to
+      ``max_bullets``): ``title-brand-bullets`` plus the product class and category path; the same text as
+      ``title-brand-bullets`` for a product with neither.
+
+    Empty parts are left out. Color is in no format's text.
     """
 
     TITLE = "title"
     TITLE_BRAND_BULLETS = "title-brand-bullets"
     SERIES = "series"
     FULL = "full"
+    TITLE_BRAND_CATEGORY_BULLETS = "title-brand-category-bullets"
 
     @classmethod
     def parse(cls, value: str | TextFormat) -> TextFormat:
@@ -92,9 +99,11 @@ class TextBuilder:
             parts = [title]
         elif self.format is TextFormat.TITLE_BRAND_BULLETS:
             parts = [title, brand, *bullets]
+        elif self.format is TextFormat.TITLE_BRAND_CATEGORY_BULLETS:
+            parts = [title, brand, *_class_and_category(product), *bullets]
         elif self.format is TextFormat.FULL:
             every = [b for b in (clean(x) for x in product.bullets) if b]
-            parts = [title, brand, clean(product.description), *every]
+            parts = [title, brand, *_class_and_category(product), clean(product.description), *every]
         else:
             head = f"[{brand}] {title}" if brand else title
             description = clean(product.description)[: self.description_chars].strip()
@@ -110,6 +119,11 @@ class TextBuilder:
     def fingerprint(self) -> str:
         payload = json.dumps(self.config(), sort_keys=True).encode()
         return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def _class_and_category(product: Product) -> list[str]:
+    """The product class and the category path, cleaned (WANDS: ``Beds``, ``Furniture / ... / Beds``)."""
+    return [clean(product.product_class), clean(product.category)]
 
 
 def build_texts(dataset: Dataset, builder: TextBuilder) -> dict[str, str]:
@@ -140,13 +154,14 @@ def corpus_key(dataset: Dataset, builder: TextBuilder) -> str:
 
 
 NOT_IN_FORMAT = "not in this format"
+CATEGORY_FORMATS = frozenset({TextFormat.FULL, TextFormat.TITLE_BRAND_CATEGORY_BULLETS})  # index class + category
 
 
 @dataclass(frozen=True, slots=True)
 class DroppedField:
     """A product field that is non-empty in ``products`` catalog items and (partly) missing from their texts."""
 
-    field: str  # "brand", "description" or "bullets"
+    field: str  # "brand", "description", "bullets", "product_class" or "category"
     products: int
     detail: str
 
@@ -154,22 +169,24 @@ class DroppedField:
 def dropped_fields(dataset: Dataset, builder: TextBuilder) -> tuple[DroppedField, ...]:
     """The non-empty fields ``builder`` leaves out of ``dataset``'s texts, counted on the catalog's columns.
 
-    Only the fields some format indexes are looked at (brand, description, bullets); color and category are
-    in no format's text. "Non-empty" means not just whitespace.
+    Only the fields some format indexes are looked at (brand, description, bullets, product class, category);
+    color is in no format's text. "Non-empty" means not just whitespace.
     """
     table = dataset.corpus.table
     fmt, found = builder.format, []
     if fmt is TextFormat.TITLE:
         found.append(_whole(table, "brand"))
-    if fmt in (TextFormat.TITLE, TextFormat.TITLE_BRAND_BULLETS):
+    if fmt in (TextFormat.TITLE, TextFormat.TITLE_BRAND_BULLETS, TextFormat.TITLE_BRAND_CATEGORY_BULLETS):
         found.append(_whole(table, "description"))
     if fmt is TextFormat.SERIES:
         found.append(_truncated_descriptions(table.column("description"), builder.description_chars))
     if fmt is TextFormat.TITLE:
         found.append(DroppedField("bullets", _bullets_from(table.column("bullets"), 0), NOT_IN_FORMAT))
-    elif fmt in (TextFormat.TITLE_BRAND_BULLETS, TextFormat.SERIES):
+    elif fmt in (TextFormat.TITLE_BRAND_BULLETS, TextFormat.SERIES, TextFormat.TITLE_BRAND_CATEGORY_BULLETS):
         found.append(DroppedField("bullets", _bullets_from(table.column("bullets"), builder.max_bullets),
                                   f"after the first {builder.max_bullets}, max_bullets"))
+    if fmt not in CATEGORY_FORMATS:
+        found.extend(_whole(table, name) for name in ("product_class", "category"))
     return tuple(f for f in found if f.products)
 
 

@@ -4,7 +4,10 @@ The files are tab-separated despite their extension. ``product.csv``: ``product_
 product_class, category hierarchy, product_description, product_features, ...`` (``product_features``
 is ``|``-separated ``name:value``); ``query.csv``: ``query_id, query, query_class``; ``label.csv``:
 ``id, query_id, product_id, label`` with labels Exact=2, Partial=1, Irrelevant=0 (relevant >= 1).
-There is no official split: queries are split by hash of their text (80/10/10).
+``product_class`` becomes :attr:`Product.product_class`, ``category hierarchy`` :attr:`Product.category`
+(the text formats ``full`` and ``title-brand-category-bullets`` index them).
+There is no official split: queries are split by hash of their text (80/10/10); split ``all`` is every
+query (the evaluation set of published WANDS numbers).
 
 A label naming a product absent from ``product.csv`` stays a judgement (as in trec_eval: it counts in
 nDCG's ideal ranking and recall's denominator and cannot be retrieved), reported as a
@@ -26,7 +29,7 @@ from benchmark.datasets.readers import (
 )
 from benchmark.datasets.splits import HashSplit
 
-LOADER_VERSION = "1"  # labels of products absent from product.csv were an error before: no cache to invalidate
+LOADER_VERSION = "2"  # 2: product_class and category hierarchy kept apart (1: category = hierarchy or else class)
 GAINS = GainScheme(labels={"Exact": 2, "Partial": 1, "Irrelevant": 0}, relevant_level=1, note="relevant: Exact or Partial")
 PRODUCT_COLUMNS = ["product_id", "product_name", "product_class", "category hierarchy", "product_description", "product_features"]
 
@@ -70,7 +73,7 @@ def read_products(path: Path) -> dict[str, Product]:
     require_nonempty(frame, "product_name", path)
     require_unique(frame, ["product_id"], path)
     return {
-        pid: Product(title=name, description=desc, bullets=_features(feats), category=cat or cls)
+        pid: Product(title=name, description=desc, bullets=_features(feats), category=cat, product_class=cls)
         for pid, name, cls, cat, desc, feats in zip(*(frame[c] for c in PRODUCT_COLUMNS), strict=True)
     }
 
@@ -98,4 +101,5 @@ def load(root: Path, options: WandsOptions = WandsOptions()) -> Dataset:
     return make_dataset(
         "wands", corpus, queries, qrels, splitter.split_queries(queries), GAINS,
         anomalies=absent_judgements(corpus, qrels), source={"root": str(root), "split": splitter.describe()},
+        derived_splits=True,
     )

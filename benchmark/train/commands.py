@@ -29,18 +29,36 @@ def with_data_dir(config: TrainConfig, data_dir: Path | None) -> TrainConfig:
     return config.model_copy(update={"datasets": specs})
 
 
+def fetch_config(config_path: Path | None, overrides: list[str], fetch_name: str) -> TrainConfig | None:
+    """``--fetch NAME`` with ``--config``/``--set``: the config whose checkpoint Volume (and if_exists) to use."""
+    if config_path is None and not overrides:
+        return None
+    return load_config(config_path, {**split_overrides(overrides), "name": fetch_name})
+
+
 def train_command(*, config_path: Path | None, overrides: list[str], name: str | None, on: str, gpu: str | None,
                   detach: bool, sweep_path: Path | None, fetch_name: str | None, dry_run: bool,
-                  cache_dir: Path | None, data_dir: Path | None = None) -> None:
+                  cache_dir: Path | None, data_dir: Path | None = None, fetch_call: str | None = None,
+                  resume: bool = False) -> None:
     if on not in ("local", "modal"):
         raise ShopbenchError(f"--on takes local or modal, got {on!r}")
+    if fetch_name and fetch_call:
+        raise ShopbenchError("give --fetch NAME or --fetch-call CALL_ID, not both")
+    if resume and sweep_path is None:
+        raise ShopbenchError("--resume re-attaches to a sweep: bench train --sweep FILE --resume")
+    if fetch_call:
+        from benchmark.train.remote import fetch_call as fetch_by_call
+
+        fetch_by_call(fetch_call, cache_dir=cache_dir, local_name=name)
+        return
     if fetch_name:
         from benchmark.train.remote import fetch
 
-        fetch(fetch_name, cache_dir=cache_dir)
+        fetch(fetch_name, fetch_config(config_path, overrides, fetch_name), cache_dir=cache_dir, local_name=name)
         return
     if sweep_path is not None:
-        from benchmark.train.remote import expand_sweep, sweep
+        from benchmark.train.modal_sweep import sweep
+        from benchmark.train.remote import expand_sweep
 
         extra = overrides + ([f"modal.gpu={gpu}"] if gpu else [])
         configs = [with_data_dir(c, data_dir) for c in expand_sweep(sweep_path, extra)]
@@ -48,7 +66,7 @@ def train_command(*, config_path: Path | None, overrides: list[str], name: str |
             for config in configs:
                 console.print(config.to_yaml())
             return
-        sweep(configs, cache_dir=cache_dir)
+        sweep(sweep_path, configs, cache_dir=cache_dir, resume=resume, detach=detach)
         return
     config = with_data_dir(resolve(config_path, overrides, name, gpu), data_dir)
     if dry_run:

@@ -126,14 +126,53 @@ class MiningConfig(_Strict):
         return self
 
 
+# Modal's GPU types (https://modal.com/docs/guide/gpu; A10G is the older name of A10). A value is TYPE or
+# TYPE:COUNT, case-insensitive, as modal's own parser reads it (modal._utils.function_utils.parse_gpu_config,
+# which only splits and upper-cases: the server judges the type, after the app has started).
+MODAL_GPUS = ("T4", "L4", "A10", "A10G", "L40S", "A100", "A100-40GB", "A100-80GB", "RTX-PRO-6000", "H100", "H100!",
+              "H200", "B200", "B200+")
+MODAL_GPU_MAX_COUNT = {"A10": 4, "A10G": 4}  # GPUs per container; every other type: 8
+MODAL_GPU_DEFAULT_MAX_COUNT = 8
+# A Modal Function's timeout is between 1 second and 24 hours (https://modal.com/docs/guide/timeouts).
+MODAL_MAX_TIMEOUT_S = 24 * 3600
+GPU_DEVICES = ("auto", "cuda")  # `device` values that use the GPU a Modal run rents (also cuda:N)
+
+
+def check_modal_gpu(value: str) -> str:
+    """``value`` if Modal accepts it as a GPU request (``H100``, ``a100-80gb:2``), else a ValueError."""
+    kind, sep, count_text = value.partition(":")
+    if kind.upper() not in MODAL_GPUS:
+        raise ValueError(f"unknown Modal GPU {kind!r}; Modal offers {', '.join(MODAL_GPUS)} (with :N for N GPUs)")
+    if not sep:
+        return value
+    limit = MODAL_GPU_MAX_COUNT.get(kind.upper(), MODAL_GPU_DEFAULT_MAX_COUNT)
+    if not count_text.isdigit() or not 1 <= int(count_text) <= limit:
+        raise ValueError(f"GPU count in {value!r} must be a whole number from 1 to {limit} for {kind.upper()}")
+    return value
+
+
 class ModalConfig(_Strict):
-    """Where and how `bench train --on modal` runs."""
+    """Where and how `bench train --on modal` runs. ``gpu`` and ``timeout_s`` are checked here, so a bad value
+    fails before anything is sent to Modal."""
 
     gpu: str = "A100"
     timeout_s: int = 6 * 3600
     data_volume: str = "shopbench-data"
     checkpoint_volume: str = "shopbench-checkpoints"
     app_name: str = "shopbench-train"
+
+    @field_validator("gpu")
+    @classmethod
+    def _gpu(cls, value: str) -> str:
+        return check_modal_gpu(value)
+
+    @field_validator("timeout_s")
+    @classmethod
+    def _timeout(cls, value: int) -> int:
+        if not 1 <= value <= MODAL_MAX_TIMEOUT_S:
+            raise ValueError(f"Modal runs a function for 1 s to 24 h: timeout_s must be in [1, {MODAL_MAX_TIMEOUT_S}]"
+                             f", got {value}")
+        return value
 
 
 class TrainConfig(_Strict):
@@ -205,6 +244,16 @@ class TrainConfig(_Strict):
 
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False)
+
+    def uses_gpu(self) -> bool:
+        """Whether ``device`` lets training use a GPU (``auto``, ``cuda``, ``cuda:N``)."""
+        return self.device in GPU_DEVICES or self.device.startswith("cuda:")
+
+    def on_gpu(self) -> TrainConfig:
+        """This config with ``device: cuda`` where it names another device (``cpu``): for a run on a rented GPU.
+
+        ``device`` is not part of :meth:`training_identity`, so the switch keeps a resumed run resumable."""
+        return self if self.uses_gpu() else self.model_copy(update={"device": "cuda"})
 
     def training_identity(self) -> dict[str, Any]:
         """What must match for a resumed run (everything but where/how it runs and registers)."""

@@ -25,8 +25,11 @@ from sentence_transformers.base.sampler import BatchSamplers, MultiDatasetBatchS
 from sentence_transformers.sparse_encoder import SparseEncoderTrainer, SparseEncoderTrainingArguments
 from sentence_transformers.sparse_encoder.callbacks.splade_callbacks import SpladeRegularizerWeightSchedulerCallback
 from sentence_transformers.sparse_encoder.data_collator import SparseEncoderDataCollator
-from sentence_transformers.sparse_encoder.losses import (SparseMarginMSELoss, SparseMultipleNegativesRankingLoss,
-                                                        SpladeLoss)
+from sentence_transformers.sparse_encoder.losses import (
+    SparseMarginMSELoss,
+    SparseMultipleNegativesRankingLoss,
+    SpladeLoss,
+)
 from transformers import TrainerCallback
 
 from benchmark import faults

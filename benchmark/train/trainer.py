@@ -30,8 +30,7 @@ from benchmark.console import console
 from benchmark.errors import ShopbenchError
 from benchmark.train import card, mining
 from benchmark.train.config import TrainConfig
-from benchmark.train.data import (DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives,
-                                  rows_for)
+from benchmark.train.data import DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives, rows_for
 from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
 from benchmark.train.teacher import teacher_labels
 from retrievers import models
