@@ -25,11 +25,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The performance suite (benchmarks/): JSON + markdown report under benchmarks/reports/. Pyserini (with a
+# The performance suite (perf/): JSON + markdown report under perf/reports/. Pyserini (with a
 # Java 21 runtime) is installed for the side-by-side BM25 section. BENCH_ARGS="--quick" for a smoke run.
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[pyserini]"
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+	$(BIN)/python -m perf $(BENCH_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

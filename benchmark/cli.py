@@ -171,7 +171,8 @@ def run_command(
 
       bench run -r bm25 --set k1=1.2 --set b=0.75 -d beir:./scifact --qdrant-url http://localhost:6333
     """
-    from benchmark.harness import RunRequest, run_benchmark
+    from benchmark.harness import RunRequest
+    from benchmark.pipeline import run_any
     from benchmark.summary import render_summary
     from retrievers.models import TRUST_REMOTE_CODE_ENV
     from retrievers.registry import overrides_for, resolve_config
@@ -190,7 +191,7 @@ def run_command(
                 data_dir=data_dir, cache_dir=cache_dir, output_dir=output_dir, qdrant_url=qdrant_url,
                 shards=shards, replication_factor=replication_factor, drop_self_hits=drop_self,
             )
-            outcome = run_benchmark(request)
+            outcome = run_any(request)
             outcomes.append((outcome.record, outcome.path))
     render_summary(outcomes)
 

@@ -232,11 +232,12 @@ def _step(number: int, title: str) -> None:
 
 
 def _run(retriever: str, overrides: dict[str, Any], layout: DemoLayout):
-    from benchmark.harness import RunRequest, run_benchmark
+    from benchmark.harness import RunRequest
+    from benchmark.pipeline import run_any
 
     request = RunRequest(retriever=retriever, dataset=DATASET, split=SPLIT, overrides=overrides,
                          cache_dir=layout.cache, output_dir=layout.results)
-    outcome = run_benchmark(request)
+    outcome = run_any(request)
     return outcome.record, outcome.path
 
 

@@ -43,6 +43,7 @@ from benchmark.harness import (
     SplitSearch,
     index_key,
     open_store,
+    refuse_leaky_split,
     retriever_info,
     run_retriever,
     save_outcome,
@@ -82,6 +83,8 @@ def load_fused(request: RunRequest, dataset: Dataset) -> FusedRetriever:
 
 
 def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
+    """One ``bench run`` of a fused retriever (``hybrid:A+B``) on one dataset split."""
+    refuse_leaky_split(request)
     started = datetime.now(UTC)
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
                            cache_dir=request.cache_dir)

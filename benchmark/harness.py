@@ -236,12 +236,11 @@ def _load_retriever(request: RunRequest, dataset: Dataset) -> Retriever:
 
 
 def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
-    """One ``bench run`` of one retriever on one dataset split; ``hybrid:A+B`` goes to :mod:`benchmark.fusion`."""
-    refuse_leaky_split(request)
+    """One ``bench run`` of one single (not fused) retriever on one dataset split. A ``hybrid:A+B`` name runs
+    through :func:`benchmark.pipeline.run_any` (fusion is built on this module, which does not import it)."""
     if is_fused_name(request.retriever):
-        from benchmark.fusion import run_fused
-
-        return run_fused(request, store)
+        raise ValueError(f"{request.retriever}: a fused retriever runs through benchmark.pipeline.run_any")
+    refuse_leaky_split(request)
     started = datetime.now(UTC)
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
                            cache_dir=request.cache_dir)

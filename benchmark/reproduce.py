@@ -17,7 +17,7 @@ The matrix is a YAML file (``regressions/matrix.yaml``)::
         source: measured with shopbench 0.x on 2026-11-25
         blocked: ""           # a reason makes the row SKIP (e.g. a missing feature)
 
-Every row is run with :func:`benchmark.harness.run_benchmark`; a row whose data is missing or whose
+Every row is run with :func:`benchmark.pipeline.run_any`; a row whose data is missing or whose
 optional extra is not installed is SKIP with the reason, never FAIL. Anything else that fails is
 ERROR. ``--update`` rewrites the expected values of the rows that ran (after a diff).
 """
@@ -158,13 +158,14 @@ Runner = Callable[[Row], Mapping[str, float]]
 
 def harness_runner(data_dir: Path | None, cache_dir: Path | None, output_dir: Path) -> Runner:
     def run(row: Row) -> Mapping[str, float]:
-        from benchmark.harness import RunRequest, run_benchmark
+        from benchmark.harness import RunRequest
+        from benchmark.pipeline import run_any
 
         request = RunRequest(retriever=row.retriever, dataset=row.dataset, split=row.split,
                              overrides=dict(row.settings), dataset_options=tuple(row.dataset_options),
                              data_dir=data_dir, cache_dir=cache_dir, output_dir=output_dir,
                              drop_self_hits=row.drop_self_hits)
-        return run_benchmark(request).record.metrics
+        return run_any(request).record.metrics
 
     return run
 

@@ -19,30 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
 import Stemmer
 
-# org.apache.lucene.analysis.en.EnglishAnalyzer.ENGLISH_STOP_WORDS_SET
-LUCENE_ENGLISH_STOPWORDS = frozenset(
-    "a an and are as at be but by for if in into is it no not of on or such that the their then there "
-    "these they this to was will with".split()
-)
+# the settings and stop words both analyzers share live there (importable from here as before)
+from retrievers.analyzer_config import LUCENE_ENGLISH_STOPWORDS, AnalyzerConfig
+
 _TOKEN = re.compile(r"\w+(?:['’.]\w+)*", re.UNICODE)
-
-
-@dataclass(frozen=True, slots=True)
-class AnalyzerConfig:
-    lowercase: bool = True
-    stopwords: bool = True
-    stemmer: str = "porter"  # any PyStemmer algorithm name, or "none"
-    min_token_len: int = 1
-
-    def describe(self) -> str:
-        return (f"standard tokens, possessives removed, lowercase={self.lowercase}, "
-                f"lucene stopwords={self.stopwords}, stemmer={self.stemmer}")
 
 
 class Analysis(str, Enum):
@@ -50,12 +35,6 @@ class Analysis(str, Enum):
 
     CLASSIC = "classic"  # regex tokens, PyStemmer (the default)
     LUCENE = "lucene"  # Lucene's EnglishAnalyzer token for token (retrievers.lucene_analyzer)
-
-
-def pystemmer(name: str) -> Callable[[str], str]:
-    """PyStemmer's algorithm ``name`` as a cached word -> stem function."""
-    stemmer = Stemmer.Stemmer(name)
-    return lru_cache(maxsize=200_000)(stemmer.stemWord)
 
 
 def make_analyzer(config: AnalyzerConfig, analysis: Analysis = Analysis.CLASSIC) -> Callable[[str], list[str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from benchmark.store.base import FusionRequest
+from retrievers.errors import ConfigError
 from retrievers.fusion import FusionParams, FusionSite
 from retrievers.fusion_config import FusionSettings
 from retrievers.retriever import Retriever
@@ -57,8 +58,6 @@ class FusedRetriever:
 
     def server_retriever(self, params: FusionParams) -> Retriever:
         """One retriever over one collection holding every part's vectors, fused by Qdrant."""
-        from retrievers.registry import ConfigError
-
         method = params.method.server
         if method is None:
             raise ConfigError(f"{self.name}: Qdrant fuses with rrf or dbsf only, not {params.method.value}")

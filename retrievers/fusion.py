@@ -22,7 +22,6 @@ from enum import Enum
 
 import numpy as np
 
-from benchmark.runs import Run
 from benchmark.store.base import FusionMethod
 
 Hit = tuple[str, float]
@@ -92,11 +91,6 @@ class FusionParams:
         if self.method is FuseMethod.WSUM:
             out["weights"] = list(self.weights or ())
         return out
-
-
-def cut(run: Run, depth: int) -> dict[str, tuple[Hit, ...]]:
-    """The top ``depth`` hits of every query, in the run's deterministic order."""
-    return {qid: hits[:depth] for qid, hits in run.items()}
 
 
 def fuse(parts: Sequence[Mapping[str, Sequence[Hit]]], params: FusionParams) -> dict[str, list[Hit]]:

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from retrievers.errors import ConfigError
 from retrievers.fusion import FuseMethod, FusionParams, FusionSite, Normalization
 
 FUSION_PREFIX = "hybrid:"
@@ -34,8 +35,6 @@ def is_fused_name(name: str) -> bool:
 
 def part_names(name: str) -> tuple[str, ...]:
     """``hybrid:bm25+splade-ft`` -> ``("bm25", "splade-ft")``; structural checks only (see the registry)."""
-    from retrievers.registry import ConfigError
-
     parts = tuple(p.strip() for p in name[len(FUSION_PREFIX):].split("+"))
     if len(parts) < 2 or not all(parts):
         raise ConfigError(f"'{name}': a fused retriever lists two or more retrievers, e.g. hybrid:bm25+splade-ft")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from retrievers.analyzer import LUCENE_ENGLISH_STOPWORDS, AnalyzerConfig, pystemmer
+from retrievers.analyzer_config import LUCENE_ENGLISH_STOPWORDS, AnalyzerConfig, pystemmer
 from retrievers.lucene_porter import lucene_porter_stem
 from retrievers.lucene_tokenizer import lucene_tokens
 

@@ -16,11 +16,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from benchmark.datasets.text import TextBuilder, TextFormat
-from benchmark.errors import ShopbenchError, UnknownNameError
+from benchmark.errors import UnknownNameError
 from benchmark.store.base import FusionMethod, FusionRequest
 from retrievers import models
 from retrievers.analyzer import Analysis
 from retrievers.bm25 import LengthNorm
+from retrievers.errors import ConfigError  # defined there (fused retrievers raise it too); importable from here
 from retrievers.fusion_config import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
 from retrievers.retriever import Retriever
 
@@ -28,10 +29,6 @@ SPLADE_HUB = "naver/splade-cocondenser-ensembledistil"
 DENSE_HUB = "sentence-transformers/all-MiniLM-L6-v2"
 SPLADE_BUNDLED = "bundled:splade-tiny"
 DENSE_BUNDLED = "bundled:all-MiniLM-L6-v2"
-
-
-class ConfigError(ShopbenchError):
-    """A retriever config or override is invalid."""
 
 
 class _Config(BaseModel):

@@ -17,7 +17,8 @@ from benchmark.store.base import SparseVector, VectorKind, VectorSpec
 from retrievers import models
 from retrievers.base import EncoderIdentity, ModelIdentity, Progress
 from retrievers.neural import ModelSettings, encode_sorted, load_model
-from retrievers.splade_fast import FastSplade, split_rows, unsupported_reason
+from retrievers.sparse_rows import sparse_rows
+from retrievers.splade_fast import FastSplade, unsupported_reason
 
 EncodePath = Literal["fast", "plain"]
 
@@ -95,15 +96,6 @@ class SpladeEncoder:
 
     def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]:
         return encode_sorted(texts, lambda chunk: self._encode(chunk, query=True), None)
-
-
-def sparse_rows(tensor, n_rows: int) -> list[SparseVector]:
-    """A (n_rows x vocab) torch sparse COO tensor -> one SparseVector per row (indices ascending)."""
-    coo = tensor.coalesce()
-    rows, cols = coo.indices().cpu().numpy()
-    values = coo.values().detach().float().cpu().numpy()
-    keep = values > 0
-    return split_rows(rows[keep], cols[keep], values[keep], n_rows)
 
 
 def _fast_path(model, settings: SpladeSettings) -> FastSplade | None:

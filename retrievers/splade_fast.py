@@ -13,7 +13,6 @@ are replaced, and :meth:`FastSplade.check` compares both paths on probe texts be
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from benchmark.store.base import SparseVector
+from retrievers.sparse_rows import sparse_rows, split_rows
 
 VOCAB_SLICE = 512  # decoder columns per step: logits of a batch slice stay in the CPU cache
 PROBES = ("cordless drill 20v max lithium ion", "Hampton Bay 52 in. Ceiling Fan with Light Kit, brushed nickel",
@@ -88,8 +88,6 @@ class FastSplade:
 
     def check(self, tolerance: float = 1e-5) -> str | None:
         """Compare with sentence-transformers on probe texts; a description of the first difference, or None."""
-        from retrievers.splade import sparse_rows
-
         for query in (False, True):
             plain_encode = self.model.encode_query if query else self.model.encode_document
             plain = sparse_rows(plain_encode(list(PROBES), convert_to_sparse_tensor=True, show_progress_bar=False),
@@ -157,10 +155,3 @@ def _rows(pooled) -> list[SparseVector]:
     row_t, col_t = pooled.nonzero(as_tuple=True)  # row-major: rows ascending, columns ascending within a row
     values = pooled[row_t, col_t].float().cpu().numpy()
     return split_rows(row_t.cpu().numpy(), col_t.cpu().numpy(), values, pooled.shape[0])
-
-
-def split_rows(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int) -> list[SparseVector]:
-    """COO entries sorted by row (columns ascending within a row) -> one SparseVector per row."""
-    bounds = np.searchsorted(rows, np.arange(n_rows + 1))
-    return [SparseVector(cols[a:b].astype(np.uint32), values[a:b].astype(np.float32))
-            for a, b in itertools.pairwise(bounds)]

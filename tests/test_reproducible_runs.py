@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import demo_as_beir
 
-from benchmark.harness import RunRequest, run_benchmark
+from benchmark.harness import RunRequest
+from benchmark.pipeline import run_any
 from benchmark.runs import read_trec
 
 
@@ -26,7 +27,7 @@ def offline_models(monkeypatch):
 def fresh_run(tmp_path: Path, tag: str, retriever: str, overrides=(), dataset: str = "demo", split: str = "test"):
     request = RunRequest(retriever=retriever, dataset=dataset, split=split, overrides=list(overrides),
                          cache_dir=tmp_path / f"cache-{tag}", output_dir=tmp_path / f"results-{tag}", command=("t",))
-    outcome = run_benchmark(request)
+    outcome = run_any(request)
     return outcome, outcome.path.parent / outcome.record.run_file
 
 

@@ -17,7 +17,8 @@ from benchmark.datasets import wands
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import ALL_SPLIT, HashSplit
 from benchmark.errors import ShopbenchError
-from benchmark.harness import RunRequest, run_benchmark
+from benchmark.harness import RunRequest
+from benchmark.pipeline import run_any
 from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
 from benchmark.trained_on import TrainedOnEvaluationError, refuse_trained_on
 from leaderboard.build import build_leaderboard
@@ -41,7 +42,7 @@ def wands_dir(tmp_path) -> Path:
 
 def run(tmp_path: Path, data_dir: Path | None, split: str = ALL_SPLIT, retriever: str = "bm25",
         dataset: str = "wands", overrides: tuple[str, ...] = ()):
-    return run_benchmark(RunRequest(retriever=retriever, dataset=dataset, split=split, data_dir=data_dir,
+    return run_any(RunRequest(retriever=retriever, dataset=dataset, split=split, data_dir=data_dir,
                                     output_dir=tmp_path / "results", overrides=overrides, command=("test",)))
 
 

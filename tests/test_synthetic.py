@@ -1,4 +1,4 @@
-"""The synthetic catalog generator (benchmarks/synthetic.py): loads as BEIR, is seeded, has the promised shape."""
+"""The synthetic catalog generator (perf/synthetic.py): loads as BEIR, is seeded, has the promised shape."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from conftest import REPO
 
 from benchmark.datasets.registry import load_dataset
 
-if str(REPO) not in sys.path:  # benchmarks/ is a folder of scripts beside the packages, not an installed package
+if str(REPO) not in sys.path:  # perf/ is a folder of scripts beside the packages, not an installed package
     sys.path.insert(0, str(REPO))
 
-from benchmarks.synthetic import generate, main, product_id, vocabulary
+from perf.synthetic import generate, main, product_id, vocabulary
 
 PRODUCTS, QUERIES, SEED = 3_000, 300, 7
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from benchmark.datasets.product import Product  # defined there (the corpus builds it); importable from here
 from benchmark.datasets.splits import ALL_SPLIT
 from benchmark.errors import ShopbenchError
 
@@ -31,23 +32,6 @@ DEFAULT_TEXT_FORMAT = "title-brand-bullets"  # product datasets; BEIR collection
 ABSENT_DOCS = "qrels-missing-docs"
 ABSENT_DOCS_DETAIL = "judgements naming documents absent from the catalog (kept, cannot be retrieved)"
 ABSENT_EXAMPLES = 5
-
-
-@dataclass(frozen=True, slots=True)
-class Product:
-    """The fields of one catalog item. Empty string / empty tuple where a dataset has no such field.
-
-    ``category`` is the category path (WANDS ``category hierarchy``: ``Furniture / ... / Beds``);
-    ``product_class`` the dataset's product class (WANDS ``product_class``: ``Beds``).
-    """
-
-    title: str
-    brand: str = ""
-    description: str = ""
-    bullets: tuple[str, ...] = ()
-    color: str = ""
-    category: str = ""
-    product_class: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The catalog as columns: one pyarrow table, rows in doc-id order, products built on access.
 
-Held as :class:`~benchmark.datasets.base.Product` objects in a dict, a catalog costs about 1 KiB of
+Held as :class:`~benchmark.datasets.product.Product` objects in a dict, a catalog costs about 1 KiB of
 Python objects per product (500k products: ~0.5 GiB before anything is indexed); as arrow columns it
 costs little more than the bytes of its text. Lookups by id binary-search the sorted id column (no
 dict of every id is built), and :meth:`Corpus.batches` hands rows out a slice at a time, so the
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchmark.datasets.base import Product
+from benchmark.datasets.product import Product
 
 FIELDS = ("title", "brand", "description", "bullets", "color", "category", "product_class")
 # Columns added after the first release: a table without one (ESCI builds its table from a frame) gets empty strings

@@ -45,19 +45,6 @@ import qdrant_edge as qe
 
 from benchmark import faults
 from benchmark.locking import FileLock
-from benchmark.store import (
-    StoreError,
-    check_fusion,
-    check_key,
-    check_schema,
-    check_upsert,
-    chunks,
-    dense_array,
-    schema_json,
-    sparse_parts,
-    spec_of,
-    stored_vector,
-)
 from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,
@@ -69,6 +56,19 @@ from benchmark.store.base import (
     VectorKind,
     VectorSpec,
 )
+from benchmark.store.checks import (
+    check_fusion,
+    check_key,
+    check_schema,
+    check_upsert,
+    chunks,
+    dense_array,
+    schema_json,
+    sparse_parts,
+    spec_of,
+    stored_vector,
+)
+from benchmark.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 

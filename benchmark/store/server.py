@@ -41,19 +41,6 @@ from qdrant_client import QdrantClient, models
 
 from benchmark import faults, retry
 from benchmark.console import console
-from benchmark.store import (
-    StoreError,
-    check_fusion,
-    check_key,
-    check_schema,
-    check_upsert,
-    chunks,
-    dense_array,
-    schema_json,
-    sparse_parts,
-    spec_of,
-    stored_vector,
-)
 from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,
@@ -65,6 +52,19 @@ from benchmark.store.base import (
     VectorKind,
     VectorSpec,
 )
+from benchmark.store.checks import (
+    check_fusion,
+    check_key,
+    check_schema,
+    check_upsert,
+    chunks,
+    dense_array,
+    schema_json,
+    sparse_parts,
+    spec_of,
+    stored_vector,
+)
+from benchmark.store.errors import StoreError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -17,9 +17,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Section, Target
-from benchmarks.texts import load_texts
+from perf.options import SuiteOptions
+from perf.report import Section, Target
+from perf.texts import load_texts
 
 TARGET_RATIO = 2.0
 BATCH = 64

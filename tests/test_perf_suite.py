@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from benchmarks.__main__ import main
-from benchmarks.report import Report, Section, Target
+from perf.__main__ import main
+from perf.report import Report, Section, Target
 
 
 def test_quick_suite_writes_json_and_markdown_for_every_section(tmp_path):
@@ -50,7 +50,7 @@ def test_targets_and_markdown_rendering():
 
 
 def test_scale_section_runs_one_retriever_and_reports_memory(tmp_path, capsys):
-    from benchmarks import scale
+    from perf import scale
 
     scale.main([str(tmp_path), "--quick", "--retrievers", "bm25", "--json", str(tmp_path / "scale.json")])
     section = json.loads((tmp_path / "scale.json").read_text())

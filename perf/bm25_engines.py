@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Section, Target
-from benchmarks.texts import load_texts
+from perf.options import SuiteOptions
+from perf.report import Section, Target
+from perf.texts import load_texts
 
 K = 100
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.results import ResultRecord
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Section, Target
+from perf.options import SuiteOptions
+from perf.report import Section, Target
 
 COMPARE_S, LEADERBOARD_S = 10.0, 5.0
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -26,7 +26,7 @@ generic word ("best", "cheap", ...). Judgements (``qrels/test.tsv``): the target
 five variants of it gain 1. Corpus, targets and queries use separate seeded streams, so the corpus
 does not depend on the number of queries.
 
-    python -m benchmarks.synthetic OUT_DIR --products 500000 --queries 10000 --seed 13
+    python -m perf.synthetic OUT_DIR --products 500000 --queries 10000 --seed 13
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import numpy as np
 
 from benchmark.store.base import CollectionSchema, FusionRequest, SparseVector, VectorKind, VectorSpec
 from benchmark.store.edge import EdgeStore
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Section, Target
+from perf.options import SuiteOptions
+from perf.report import Section, Target
 
 VOCAB, DIM, K, BATCH, UPSERT = 30_522, 384, 100, 64, 5_000
 TARGET_MS, TARGET_AT = 2.0, 100_000

@@ -10,7 +10,7 @@ child's own peak comes from ``wait4`` (its ``ru_maxrss``: exact, also for peaks 
 While a build runs, progress and an ETA are printed from the chunk files that appear in the vector
 cache (:mod:`benchmark.vector_cache`: ``<cache>/vectors/<corpus key>/<encoder>/<start>-<count>.npz``).
 
-    python -m benchmarks.scale WORK_DIR [--quick] [--products N] [--queries M] [--splade-products N]
+    python -m perf.scale WORK_DIR [--quick] [--products N] [--queries M] [--splade-products N]
                                [--retrievers bm25,splade]
 """
 
@@ -28,9 +28,9 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Section
-from benchmarks.synthetic import generate
+from perf.options import SuiteOptions
+from perf.report import Section
+from perf.synthetic import generate
 
 CHUNK = 4096  # retrievers.retriever.CHUNK: documents per encoded chunk file
 POLL_S = 0.2
@@ -354,7 +354,7 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def to_markdown(section: Section) -> str:
-    from benchmarks.report import _table  # the report's own table format
+    from perf.report import _table  # the report's own table format
 
     lines = [f"## {section.title}", "", f"({section.seconds:.0f} s)", "", *_table(section.rows)]
     lines += [f"- target {t.name}: {t.describe()} ({'met' if t.met else 'NOT met'})" for t in section.targets]

@@ -1,6 +1,6 @@
-"""The performance suite: ``python -m benchmarks`` (or ``make bench``) writes a JSON + markdown report.
+"""The performance suite: ``python -m perf`` (or ``make bench``) writes a JSON + markdown report.
 
-    python -m benchmarks [--only encoding,bm25,...] [--quick] [--homedepot DIR] [--out benchmarks/reports]
+    python -m perf [--only encoding,bm25,...] [--quick] [--homedepot DIR] [--out perf/reports]
 
 Sections: encoding (SPLADE fast path vs sentence-transformers), bm25 (Qdrant edge vs Pyserini vs
 bm25s), store (sparse/dense/hybrid latency at 10k/100k/500k), rerun (cold vs cached ``bench run``),
@@ -21,27 +21,27 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Report, Section, machine, now
+from perf.options import SuiteOptions
+from perf.report import Report, Section, machine, now
 
 SECTIONS = {
-    "encoding": "benchmarks.encoding",
-    "bm25": "benchmarks.bm25_engines",
-    "store": "benchmarks.store_latency",
-    "rerun": "benchmarks.rerun",
-    "significance": "benchmarks.significance_speed",
-    "scale": "benchmarks.scale",
+    "encoding": "perf.encoding",
+    "bm25": "perf.bm25_engines",
+    "store": "perf.store_latency",
+    "rerun": "perf.rerun",
+    "significance": "perf.significance_speed",
+    "scale": "perf.scale",
 }
 DEFAULT_HOMEDEPOT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "homedepot"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m perf", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections: " + ", ".join(SECTIONS))
     parser.add_argument("--quick", action="store_true", help="toy sizes: checks that every section runs")
     parser.add_argument("--homedepot", type=Path, default=DEFAULT_HOMEDEPOT,
                         help="folder with Home Depot's train.csv (default: ../shared/data/homedepot)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/reports"))
+    parser.add_argument("--out", type=Path, default=Path("perf/reports"))
     parser.add_argument("--work-dir", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = parser.parse_args(argv)
     chosen = [s.strip() for s in args.only.split(",") if s.strip()]
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(options.work_dir, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    report = Report(sections, machine(), started, ["python", "-m", "benchmarks", *(argv or sys.argv[1:])])
+    report = Report(sections, machine(), started, ["python", "-m", "perf", *(argv or sys.argv[1:])])
     json_path, md_path = report.write(args.out)
     print(f"wrote {md_path} and {json_path}")
     return 1 if failed else 0

@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.options import SuiteOptions
-from benchmarks.report import Section, Target
+from perf.options import SuiteOptions
+from perf.report import Section, Target
 
 TARGET_SHARE = 0.05
 

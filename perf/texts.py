@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchmarks.options import SuiteOptions
+from perf.options import SuiteOptions
 
 
 @dataclass(frozen=True)
