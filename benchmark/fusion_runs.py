@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from benchmark import atomic
 from benchmark.datasets.base import Dataset
 from benchmark.harness import Searched, SplitSearch, index_key
 from benchmark.runs import Run
@@ -59,12 +58,4 @@ class PartRuns:
                        "batch_ms_per_query": list(s.batch_ms_per_query), "nnz_query": s.nnz_query},
             "meta": done.meta, "index_bytes": done.index_bytes,
         }
-        self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".run-", suffix=".json", dir=self.root)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                json.dump(data, handle, default=str)
-            os.replace(tmp, self._path(key))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic.write_json(self._path(key), data, default=str, overwrite=True, wrap_errors=False)

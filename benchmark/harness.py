@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from benchmark import paths
+from benchmark import atomic, paths
 from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
@@ -109,10 +109,7 @@ def _save_state(retriever: Retriever, path: Path) -> None:
     states = {e.spec.name: e.state() for e in retriever.encoders if hasattr(e, "state")}
     if not states:
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(states))
-    tmp.replace(path)
+    atomic.write_json(path, states, overwrite=True, wrap_errors=False)
 
 
 def build_index(retriever: Retriever, documents: Sequence[str], collection: Collection, state: Path,

@@ -13,10 +13,7 @@ The order is applied on every construction; there is no way to build an unsorted
 
 from __future__ import annotations
 
-import errno
 import math
-import os
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
 from pathlib import Path
@@ -25,31 +22,19 @@ from typing import IO, TypeAlias
 
 import numpy as np
 
-from benchmark import faults
+from benchmark import atomic as _atomic
+from benchmark.atomic import OutputExistsError, OutputWriteError  # noqa: F401 - re-exported
 from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
 
 Hit: TypeAlias = tuple[str, float]
 HitsInput: TypeAlias = Iterable[tuple[str, float]] | Mapping[str, float]
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 TIE_BREAK = "score desc at float32 precision, then doc id desc (trec_eval order)"
 
 
 class RunError(ShopbenchError):
     """Hits that cannot form a run: a duplicate doc id, a non-finite score, an id that is not a string."""
-
-
-class OutputWriteError(ShopbenchError):
-    """An output file could not be written (disk full, read-only folder, ...); nothing was replaced."""
-
-
-class OutputExistsError(ShopbenchError):
-    """An output file already exists and overwriting was not asked for."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        super().__init__(f"{self.path} already exists; refusing to overwrite it (pass overwrite=True to replace it)")
 
 
 class Run(Mapping[str, tuple[Hit, ...]]):
@@ -138,50 +123,9 @@ def drop_self(run: Run) -> Run:
 
 
 def atomic_write(path: Path | str, write: Callable[[IO[bytes]], None], *, overwrite: bool = False) -> Path:
-    """Write a file through ``write(handle)`` into a temporary file beside ``path``, then move it in place.
-
-    Readers never see a partial file: on any error the temporary file is removed and ``path`` is
-    untouched. Without ``overwrite`` an existing ``path`` raises :class:`OutputExistsError`; the final
-    step is a hard link, which fails rather than replaces when another writer got there first. A
-    file-system error (disk full, read-only folder) is an :class:`OutputWriteError` naming ``path``.
-    """
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not overwrite and path.exists():
-            raise OutputExistsError(path)
-        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        faults.point("result.before_rename")
-        if overwrite:
-            os.replace(tmp, path)
-        else:
-            _link_no_clobber(tmp, path)
-    except OSError as exc:
-        raise OutputWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def _link_no_clobber(tmp: Path, path: Path) -> None:
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        raise OutputExistsError(path) from None
-    except OSError as exc:  # file system without hard links: check, then rename (a small race window)
-        if exc.errno not in _NO_HARD_LINKS:
-            raise
-        if path.exists():
-            raise OutputExistsError(path) from None
-        os.replace(tmp, path)
+    """A result file's write: :func:`benchmark.atomic.atomic_write` (no-clobber unless ``overwrite``), with
+    the ``result.before_rename`` fault point between the synced temporary file and its move into place."""
+    return _atomic.atomic_write(path, write, overwrite=overwrite, fault="result.before_rename")
 
 
 # ---------------------------------------------------------------------------------------------------

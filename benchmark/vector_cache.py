@@ -13,15 +13,13 @@ chunk write the same vectors; the last rename wins.
 from __future__ import annotations
 
 import itertools
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from benchmark import faults
+from benchmark import atomic, faults
 from benchmark.errors import ShopbenchError
 from benchmark.store.base import SparseVector, Vector
 
@@ -29,6 +27,7 @@ from benchmark.store.base import SparseVector, Vector
 class VectorCache:
     def __init__(self, root: Path, corpus_key: str) -> None:
         self.root = Path(root) / corpus_key[:24]
+        self._swept: set[Path] = set()
 
     def _path(self, encoder_fingerprint: str, start: int, count: int) -> Path:
         return self.root / encoder_fingerprint[:24] / f"{start:09d}-{count}.npz"
@@ -62,15 +61,14 @@ class VectorCache:
             arrays = {"dense": np.asarray(vectors, dtype=np.float32)}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".chunk-", suffix=".npz", dir=path.parent)
         except OSError as exc:
             raise ShopbenchError(f"cannot write encoded vectors to {path.parent}: {exc.strerror or exc}") from None
+        if path.parent not in self._swept:  # what killed writers left here, once per folder and process
+            atomic.remove_stale_temp_files(path.parent, atomic.STALE_TEMP_S)
+            self._swept.add(path.parent)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, seconds=np.float64(seconds), **arrays)
-            os.replace(tmp, path)
+            atomic.atomic_write(path, lambda handle: np.savez(handle, seconds=np.float64(seconds), **arrays),
+                                overwrite=True, wrap_errors=False)
         except OSError as exc:
             raise ShopbenchError(f"cannot write encoded vectors {path}: {exc.strerror or exc}") from None
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         faults.point("vectors.chunk_saved")

@@ -83,9 +83,11 @@ def _bm25s(docs: list[str]):
     import bm25s
     import Stemmer
 
+    from retrievers.bm25 import DEFAULT_B, DEFAULT_K1
+
     stemmer = Stemmer.Stemmer("english")
     t0 = time.perf_counter()
-    retriever = bm25s.BM25(method="lucene", k1=0.9, b=0.4)
+    retriever = bm25s.BM25(method="lucene", k1=DEFAULT_K1, b=DEFAULT_B)
     retriever.index(bm25s.tokenize(docs, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
     index_s = time.perf_counter() - t0
 

@@ -36,6 +36,9 @@ from retrievers.analyzer import Analysis, AnalyzerConfig, make_analyzer
 from retrievers.base import EncoderIdentity, Progress
 from retrievers.lucene_norm import lucene_avgdl, lucene_norm_inverse, term_weight
 
+DEFAULT_K1 = 0.9  # Anserini/Pyserini's BM25 defaults; every BM25 here (ours, Lucene, rank-bm25) starts from them
+DEFAULT_B = 0.4
+
 
 class LengthNorm(str, Enum):
     EXACT = "exact"  # |d| as counted; avgdl over all documents
@@ -44,8 +47,8 @@ class LengthNorm(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class BM25Params:
-    k1: float = 0.9
-    b: float = 0.4
+    k1: float = DEFAULT_K1
+    b: float = DEFAULT_B
     length_norm: LengthNorm = LengthNorm.EXACT
     analysis: Analysis = Analysis.CLASSIC
 

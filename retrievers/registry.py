@@ -17,10 +17,11 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from benchmark.datasets.text import TextBuilder, TextFormat
 from benchmark.errors import UnknownNameError
+from benchmark.overrides import OverrideError, parse_pair, parse_value  # noqa: F401 - parse_value re-exported
 from benchmark.store.base import FusionMethod, FusionRequest
 from retrievers import models
 from retrievers.analyzer import Analysis
-from retrievers.bm25 import LengthNorm
+from retrievers.bm25 import DEFAULT_B, DEFAULT_K1, LengthNorm
 from retrievers.errors import ConfigError  # defined there (fused retrievers raise it too); importable from here
 from retrievers.fusion_config import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
 from retrievers.retriever import Retriever
@@ -41,8 +42,8 @@ class _Config(BaseModel):
 
 class BM25Config(_Config):
     kind: Literal["bm25"] = "bm25"
-    k1: float = 0.9
-    b: float = 0.4
+    k1: float = DEFAULT_K1
+    b: float = DEFAULT_B
     stemmer: str = "porter"
     stopwords: bool = True
     length_norm: LengthNorm = LengthNorm.EXACT  # lucene: Lucene's one-byte document length (retrievers.bm25)
@@ -87,8 +88,8 @@ class LuceneBM25Config(_Config):
     """Pyserini/Lucene BM25 (optional extra ``pyserini``); see :mod:`retrievers.lucene`."""
 
     kind: Literal["bm25-lucene"] = "bm25-lucene"
-    k1: float = 0.9
-    b: float = 0.4
+    k1: float = DEFAULT_K1
+    b: float = DEFAULT_B
     threads: int = 2
     ties: Literal["lucene", "docid"] = "lucene"  # docid: break score ties like every other retriever
 
@@ -97,8 +98,8 @@ class RankBM25Config(_Config):
     """rank-bm25's BM25Okapi over our analyzer (small corpora); see :mod:`retrievers.rank_bm25`."""
 
     kind: Literal["bm25-rank"] = "bm25-rank"
-    k1: float = 0.9
-    b: float = 0.4
+    k1: float = DEFAULT_K1
+    b: float = DEFAULT_B
     epsilon: float = 0.25
     stemmer: str = "porter"
     stopwords: bool = True
@@ -120,13 +121,12 @@ SPLADE_FT_HELP = (
 )
 
 
-def parse_value(raw: str) -> Any:
-    """``--set`` values are YAML scalars: numbers, booleans and null are typed, the rest are strings."""
+def _pair(pair: str) -> tuple[str, Any]:
+    """One ``--set`` pair through the shared parser (:mod:`benchmark.overrides`), as a :class:`ConfigError`."""
     try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return raw
-    return value if isinstance(value, (int, float, bool)) or value is None else raw
+        return parse_pair(pair)
+    except OverrideError as err:
+        raise ConfigError(str(err)) from None
 
 
 def load_config_file(path: Path, name: str) -> dict[str, Any]:
@@ -170,16 +170,14 @@ def overrides_for(name: str, pairs: Sequence[str], config_file: Path | None = No
     overrides = load_config_file(config_file, name) if config_file else {}
     parts = part_names(name) if is_fused_name(name) else ()
     for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep:
-            raise ConfigError(f"--set expects key=value, got {pair!r}")
-        scope, dot, field = key.strip().rpartition(".")
+        key, value = _pair(pair)
+        scope, dot, field = key.rpartition(".")
         if dot and scope.partition("@")[0] not in ENTRIES and not is_fused_name(scope):
             raise UnknownNameError("retriever in --set", scope, [*ENTRIES, f"{FUSION_PREFIX}A+B"])
         if not dot or scope == name:
-            overrides[field] = parse_value(value.strip())
+            overrides[field] = value
         elif scope in parts:
-            overrides[scope] = {**overrides.get(scope, {}), field: parse_value(value.strip())}
+            overrides[scope] = {**overrides.get(scope, {}), field: value}
     return overrides
 
 
@@ -225,16 +223,14 @@ def _as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[st
         return overrides
     out: dict[str, Any] = {}
     for item in overrides:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(f"--set expects key=value, got {item!r}")
-        scope, dot, field = key.strip().rpartition(".")
+        key, value = _pair(item)
+        scope, dot, field = key.rpartition(".")
         if dot and scope in parts:
-            out[scope] = {**out.get(scope, {}), field: parse_value(value.strip())}
+            out[scope] = {**out.get(scope, {}), field: value}
         elif dot and own and scope == own:
-            out[field] = parse_value(value.strip())
+            out[field] = value
         else:
-            out[key.strip()] = parse_value(value.strip())
+            out[key] = value
     return out
 
 

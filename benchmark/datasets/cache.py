@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmark import faults
+from benchmark import atomic, faults
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Anomaly, Dataset, GainScheme, make_dataset
 from benchmark.datasets.corpus import Corpus, DuplicateId
 from benchmark.errors import ShopbenchError
@@ -184,12 +184,4 @@ def _read_json(path: Path) -> dict:
 
 
 def _write_json_atomic(path: Path, data: Mapping) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_json(path, data, indent=1, sort_keys=True, overwrite=True, wrap_errors=False)

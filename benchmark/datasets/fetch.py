@@ -5,7 +5,6 @@ Nothing is written before a server has answered with success, so without network
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -24,6 +23,7 @@ from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import httpx
 
+from benchmark import atomic
 from benchmark.errors import ChecksumError, DataFormatError, MissingDataError, NetworkError, UnknownNameError
 from benchmark.paths import data_dir as default_data_dir
 
@@ -316,15 +316,7 @@ def download(
 
 def _write_manifest(directory: Path, source: Source, entries: list[dict[str, object]]) -> None:
     document = {"source": source.name, "note": source.note, "files": entries}
-    fd, tmp = tempfile.mkstemp(prefix=".SOURCES.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=2)
-            fh.write("\n")
-        os.replace(tmp, directory / MANIFEST)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_json(directory / MANIFEST, document, indent=2, newline=True, overwrite=True, wrap_errors=False)
 
 
 def _fetch_all(

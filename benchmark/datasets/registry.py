@@ -22,6 +22,7 @@ from benchmark.console import stage
 from benchmark.datasets import beir, cache, esci, homedepot, wands
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Dataset
 from benchmark.errors import MissingDataError, ShopbenchError, UnknownNameError, short
+from benchmark.overrides import split_pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +102,8 @@ def parse_options(entry: LoaderEntry, pairs: Sequence[str] | Mapping[str, Any]) 
 
 
 def _split_pair(pair: str) -> tuple[str, str]:
-    key, sep, value = pair.partition("=")
-    if not sep or not key:
-        raise ShopbenchError(f"options are key=value, got {pair!r}")
-    return key.strip(), value.strip()
+    """Split like ``--set`` (:mod:`benchmark.overrides`); the value stays text: each option's type converts it."""
+    return split_pair(pair, "--option")
 
 
 def resolve_root(ref: DatasetRef, data_dir: Path | str | None = None) -> Path:

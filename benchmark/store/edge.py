@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -43,7 +42,7 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from benchmark import faults
+from benchmark import atomic, faults
 from benchmark.locking import FileLock
 from benchmark.store.base import (
     CollectionInfo,
@@ -134,22 +133,7 @@ def _writing(directory: Path, action: str) -> Iterator[None]:
 
 
 def _write_json_atomic(path: Path, data: Mapping[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    try:  # make the rename itself durable
-        fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic.write_json(path, dict(data), sort_keys=True, overwrite=True, fsync_dir=True, wrap_errors=False)
 
 
 def _read_marker(directory: Path) -> dict[str, Any] | None:

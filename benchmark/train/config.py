@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from benchmark.datasets.text import TextBuilder, TextFormat
 from benchmark.errors import ShopbenchError
+from benchmark.overrides import OverrideError, parse_pair
 
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -266,14 +267,6 @@ class TrainConfig(_Strict):
         return data
 
 
-def parse_value(raw: str) -> Any:
-    """``--set`` values are YAML: numbers, booleans, null, lists (``[E,S]``) and mappings are typed."""
-    try:
-        return yaml.safe_load(raw)
-    except yaml.YAMLError:
-        return raw
-
-
 def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
     """Set ``a.b.0.c`` in nested dicts/lists (creating dicts on the way)."""
     parts = key.split(".")
@@ -317,11 +310,12 @@ def _list_item(node: list, part: str, key: str) -> Any:
 
 def split_overrides(pairs: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key.strip():
-            raise TrainConfigError(f"--set expects key=value, got {pair!r}")
-        out[key.strip()] = parse_value(raw.strip())
+    for pair in pairs:  # values typed by the shared --set parser (benchmark.overrides): [E, S] is a list
+        try:
+            key, value = parse_pair(pair)
+        except OverrideError as err:
+            raise TrainConfigError(str(err)) from None
+        out[key] = value
     return out
 
 

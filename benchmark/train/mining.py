@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmark import paths
+from benchmark import atomic, paths
 from benchmark.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import build_texts, corpus_key
@@ -192,13 +192,10 @@ def _random_negatives(doc_ids: list[str], exclude: set[str], n: int, rng: random
 
 def save_mined(path: Path, pairs: DatasetPairs, mined: MinedSet) -> None:
     """One JSON line per query: dataset, qid, query, negatives (doc ids), source."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("w") as handle:
-        for qid, docs in mined.negatives.items():
-            handle.write(json.dumps({"dataset": pairs.name, "qid": qid, "query": pairs.train_queries[qid],
-                                     "negatives": docs, "source": mined.sources.get(qid, "")}) + "\n")
-    tmp.replace(path)
+    lines = [json.dumps({"dataset": pairs.name, "qid": qid, "query": pairs.train_queries[qid],
+                         "negatives": docs, "source": mined.sources.get(qid, "")}) + "\n"
+             for qid, docs in mined.negatives.items()]
+    atomic.write_text(path, "".join(lines), overwrite=True, wrap_errors=False)
 
 
 def load_mined(path: Path) -> dict[str, list[str]]:

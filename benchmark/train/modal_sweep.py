@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import paths
+from benchmark import atomic, paths
 from benchmark.console import console
 from benchmark.errors import ShopbenchError
 from benchmark.train.config import TrainConfig
@@ -72,10 +71,7 @@ def load_state(path: Path) -> SweepState | None:
 
 
 def save_state(path: Path, state: SweepState) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(state), indent=2) + "\n")
-    os.replace(tmp, path)
+    atomic.write_json(path, asdict(state), indent=2, newline=True, overwrite=True, wrap_errors=False)
 
 
 def resume_command(sweep_file: Path, cache_dir: Path | str | None) -> str:

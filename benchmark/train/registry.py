@@ -12,7 +12,6 @@ This module imports nothing heavy: the retriever registry reads it on every ``be
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmark import paths
+from benchmark import atomic, paths
 from benchmark.errors import ShopbenchError, UnknownNameError
 
 SCHEMA_VERSION = 1
@@ -103,9 +102,7 @@ class ModelRegistry:
 
     def _write(self, entries: list[RegisteredModel]) -> None:
         payload = {"schema_version": SCHEMA_VERSION, "models": [asdict(e) for e in entries]}
-        tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(payload, indent=2) + "\n")
-        os.replace(tmp, self.file)
+        atomic.write_json(self.file, payload, indent=2, newline=True, overwrite=True, wrap_errors=False)
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -135,10 +132,7 @@ def run_record_key(name: str) -> str:
 def write_run_record(entry: RegisteredModel, cache_dir: Path | str | None = None) -> Path:
     """Write ``entry`` (its ``path`` relative to the cache folder) as the run's own record, atomically."""
     target = paths.cache_dir(cache_dir) / run_record_key(entry.name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(asdict(entry), indent=2) + "\n")
-    os.replace(tmp, target)
+    atomic.write_json(target, asdict(entry), indent=2, newline=True, overwrite=True, wrap_errors=False)
     return target
 
 

@@ -60,7 +60,7 @@ def bm25_scorer(dataset: Dataset, builder: TextBuilder) -> Scorer:
     from retrievers.analyzer import AnalyzerConfig
     from retrievers.bm25 import BM25Encoder, BM25Params
 
-    params = BM25Params(0.9, 0.4)
+    params = BM25Params()  # retrievers.bm25's DEFAULT_K1, DEFAULT_B
     encoder = BM25Encoder(params, AnalyzerConfig())
     catalog = list(build_texts(dataset, builder).values())
     encoder.prepare(catalog)

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import faults, paths
+from benchmark import atomic, faults, paths
 from benchmark.console import console
 from benchmark.errors import ShopbenchError
 from benchmark.train import card, mining
@@ -140,9 +140,7 @@ def _published_unregistered(registry: ModelRegistry, config: TrainConfig) -> str
 
 
 def _write_json(path: Path, data: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(data, indent=2))
-    tmp.replace(path)
+    atomic.write_json(path, data, indent=2, overwrite=True, wrap_errors=False)
 
 
 def _check_resume(work: Path, config: TrainConfig) -> None:
