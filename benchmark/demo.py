@@ -44,7 +44,8 @@ BASELINES = ("bm25", "splade", "dense", "hybrid")
 FINETUNED = "splade-ft"
 SYSTEMS = ("bm25", "splade", FINETUNED, "dense", "hybrid")
 DEFAULT_OUTPUT = Path("shopbench-demo")
-REPO_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "train" / "demo-cpu.yaml"
+# The demo's training config ships with the package; configs/train/demo-cpu.yaml is a link to it.
+TRAIN_PRESET = Path(__file__).resolve().parent / "train" / "presets" / "demo-cpu.yaml"
 SPLADE_BUNDLED = "bundled:splade-tiny"
 DENSE_BUNDLED = "bundled:all-MiniLM-L6-v2"
 # The offline models, named explicitly: the demo never picks a hub model, even where the hub is reachable.
@@ -53,30 +54,6 @@ OFFLINE_SETTINGS: dict[str, dict[str, Any]] = {
     "splade": {"model": SPLADE_BUNDLED},
     "dense": {"model": DENSE_BUNDLED},
     "hybrid": {"sparse": "splade", "sparse_model": SPLADE_BUNDLED, "dense_model": DENSE_BUNDLED},
-}
-# The same as configs/train/demo-cpu.yaml (a test keeps them equal); used where the repository's
-# configs/ folder is not beside the package (a non-editable install).
-DEMO_TRAIN_CONFIG: dict[str, Any] = {
-    "name": "demo-cpu",
-    "base_model": SPLADE_BUNDLED,
-    "datasets": [{"name": "demo", "train_split": "train", "dev_split": None}],
-    "text_format": "title-brand-bullets",
-    "query_max_length": 32,
-    "document_max_length": 64,
-    "loss": {"query_regularizer_weight": 5.0e-05, "document_regularizer_weight": 3.0e-05},
-    "batch_size": 16,
-    "learning_rate": 5.0e-05,
-    "epochs": 3,
-    "warmup_ratio": 0.1,
-    "batch_sampler": "no_duplicates",
-    "seed": 42,
-    "device": "cpu",
-    "save_steps": 20,
-    "save_total_limit": 1,
-    "logging_steps": 10,
-    "dev_eval": False,
-    "mining": {"rounds": 0},
-    "if_exists": "suffix",
 }
 NEXT_STEPS = (
     ("fetch the Amazon ESCI data (official files, checksums, resumable)", "bench data fetch esci"),
@@ -157,15 +134,11 @@ class DemoReport:
 
 
 def train_config(path: Path | None = None, name: str | None = None):  # -> TrainConfig
-    """The demo's training config: ``path``, else ``configs/train/demo-cpu.yaml``, else the built-in copy."""
-    from benchmark.train.config import build_config, load_config
+    """The demo's training config: ``path``, else the packaged preset (``configs/train/demo-cpu.yaml``)."""
+    from benchmark.train.config import load_config
 
     overrides = {"name": name} if name else {}
-    if path is not None:
-        return load_config(path, overrides)
-    if REPO_CONFIG.is_file():
-        return load_config(REPO_CONFIG, overrides)
-    return build_config(DEMO_TRAIN_CONFIG, overrides, source="built-in demo training config")
+    return load_config(path if path is not None else TRAIN_PRESET, overrides)
 
 
 def train_model(config, cache_dir: Path) -> TrainedModel:
@@ -287,21 +260,16 @@ def run_demo(output_dir: Path = DEFAULT_OUTPUT, *, cache_dir: Path | None = None
     return report
 
 
-def _stat_options(permutations: int):
-    from leaderboard.options import StatOptions
-
-    return StatOptions(permutations=permutations)
-
-
 def _compare(layout: DemoLayout, permutations: int, report: DemoReport) -> str:
     from rich.console import Console
 
     from leaderboard.commands import compare_results
+    from leaderboard.options import StatOptions
     from leaderboard.render_compare import explanation, rich_tables
 
     # The five result files of this run, by path: earlier runs' files in results/ are not mixed in.
     paths = [str(path) for _, path in report.results]
-    outcome = compare_results(paths, layout.results, None, SPLIT, None, _stat_options(permutations))
+    outcome = compare_results(paths, layout.results, None, SPLIT, None, StatOptions(permutations=permutations))
     out = Console(highlight=False)
     for table in rich_tables(outcome.comparison, outcome.selection)[::2]:  # per metric: scores, then pairs
         out.print(table)
@@ -321,8 +289,9 @@ def _write_compare(layout: DemoLayout, markdown: str) -> None:
 
 def _leaderboard(layout: DemoLayout, permutations: int, plots: bool):
     from leaderboard.build import build_leaderboard
+    from leaderboard.options import StatOptions
 
-    built = build_leaderboard(layout.results, layout.leaderboard, _stat_options(permutations), draw_plots=plots)
+    built = build_leaderboard(layout.results, layout.leaderboard, StatOptions(permutations=permutations), draw_plots=plots)
     if built.plots_missing_reason:
         console.print(f"[yellow]no plots:[/] {escape(built.plots_missing_reason)}", highlight=False)
     return built

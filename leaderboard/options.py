@@ -47,6 +47,8 @@ class StatOptions:
     seed: int = 42
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _member(TestMethod, self.test, "test"))
+        object.__setattr__(self, "correction", _member(Correction, self.correction, "correction"))
         if not 0.0 < self.alpha < 1.0:
             raise LeaderboardError(f"alpha must be between 0 and 1, got {self.alpha}")
         if not 0.0 < self.confidence < 1.0:
@@ -64,3 +66,13 @@ class StatOptions:
         if self.test is TestMethod.PERMUTATION:
             test += f" ({self.permutations:,} random sign flips, seed {self.seed}; exact when fewer exist)"
         return f"{test}; {self.correction.description} correction; alpha = {self.alpha:g}"
+
+
+def _member(enum: type[Enum], value: object, what: str):  # type: ignore[no-untyped-def]
+    """``value`` as a member of ``enum`` (a member or its value, as typed on the command line)."""
+    if isinstance(value, enum):
+        return value
+    try:
+        return enum(value)
+    except ValueError:
+        raise LeaderboardError(f"unknown {what} '{value}'; valid: {', '.join(m.value for m in enum)}") from None

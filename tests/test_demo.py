@@ -130,11 +130,11 @@ def test_cli_demo_command_passes_its_options(tmp_path, monkeypatch):
     assert "Examples" in help_text and "--output-dir" in help_text
 
 
-def test_demo_training_config_file_and_builtin_copy_agree():
-    from_file = yaml.safe_load(demo.REPO_CONFIG.read_text())
-    assert from_file == demo.DEMO_TRAIN_CONFIG
+def test_demo_training_config_is_the_packaged_preset_that_the_repository_file_links_to():
+    repo_file = Path(__file__).resolve().parents[1] / "configs" / "train" / "demo-cpu.yaml"
+    assert repo_file.resolve() == demo.TRAIN_PRESET  # one file, no copy to drift
     config = demo.train_config()
-    assert config == build_config(demo.DEMO_TRAIN_CONFIG)
+    assert config == build_config(yaml.safe_load(demo.TRAIN_PRESET.read_text()))
     assert config.if_exists == "suffix" and not config.dev_eval and config.device == "cpu"
     assert config.datasets[0].name == "demo" and config.datasets[0].dev_split is None
     assert config.base_model == "bundled:splade-tiny"
