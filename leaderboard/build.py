@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from benchmark.atomic import atomic_write
+from benchmark.core.atomic import atomic_write
 from leaderboard import plots as plotting
 from leaderboard.collect import BadFile, scan
 from leaderboard.errors import LeaderboardError

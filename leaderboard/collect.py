@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmark.errors import DataFormatError, ShopbenchError
-from benchmark.results import ResultRecord, load_result
+from benchmark.core.errors import DataFormatError, ShopbenchError
+from benchmark.ranking.results import ResultRecord, load_result
 from leaderboard.identity import ComparabilityKey, labels_for, system_id
 
 

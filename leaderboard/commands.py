@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from benchmark.console import console as log
+from benchmark.core.console import console as log
 from leaderboard.build import build_leaderboard, write_file
 from leaderboard.compare import Comparison, SystemScores, compare_systems
 from leaderboard.options import StatOptions

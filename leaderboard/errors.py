@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 
 
 class LeaderboardError(ShopbenchError):

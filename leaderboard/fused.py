@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from leaderboard.models import part_models
 
 # fusion parameters shown by name in a summary (method, place, depth and tuning have their own wording)

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from leaderboard.portable import portable
 from leaderboard.readable import Rank, Setting, readable_settings
 

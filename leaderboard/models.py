@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from leaderboard.portable import is_machine_path, path_tail
 
 BUNDLED_PREFIX = "bundled:"

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePath
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from leaderboard.markdown import code, escape, fenced, shell_join
 from leaderboard.portable import shorten_paths
 from leaderboard.table import Row, Table

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from benchmark.results import Efficiency
+from benchmark.ranking.results import Efficiency
 from leaderboard.collect import BadFile, Scan
 from leaderboard.fused import is_fused, parts_text
 from leaderboard.markdown import bold, code, escape, sup, table

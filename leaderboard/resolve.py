@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.errors import MissingDataError
-from benchmark.evaluation import Metric
-from benchmark.results import load_result
+from benchmark.core.errors import MissingDataError
+from benchmark.ranking.evaluation import Metric
+from benchmark.ranking.results import load_result
 from leaderboard.collect import BadFile, LoadedResult, check_usable, scan
 from leaderboard.errors import IncomparableResultsError, LeaderboardError, SystemSelectionError
 from leaderboard.identity import ComparabilityKey, labels_for, system_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from benchmark.evaluation import MRR_10, NDCG_10, PRIMARY_METRIC, RECALL_100
+from benchmark.ranking.evaluation import MRR_10, NDCG_10, PRIMARY_METRIC, RECALL_100
 from leaderboard.collect import Group, LoadedResult, Scan
 from leaderboard.compare import Comparison, SystemScores, compare_systems, letter
 from leaderboard.options import StatOptions

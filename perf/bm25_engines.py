@@ -60,7 +60,7 @@ def measure(options: SuiteOptions) -> Section:
 
 
 def _ours(name: str, docs: list[str], folder: Path):
-    from benchmark.harness import build_index
+    from benchmark.pipeline.harness import build_index
     from benchmark.store.edge import EdgeStore
     from retrievers.registry import build, resolve_config
 

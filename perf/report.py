@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmark.results import environment_snapshot
+from benchmark.ranking.results import environment_snapshot
 
 
 @dataclass(frozen=True)

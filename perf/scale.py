@@ -8,7 +8,7 @@ Each ``bench run`` is a child process (the venv's ``bench``, ``HF_HUB_OFFLINE=1`
 bundled SPLADE-tiny). Memory: the process tree's VmRSS / RssAnon are sampled every 0.2 s and the
 child's own peak comes from ``wait4`` (its ``ru_maxrss``: exact, also for peaks between samples).
 While a build runs, progress and an ETA are printed from the chunk files that appear in the vector
-cache (:mod:`benchmark.vector_cache`: ``<cache>/vectors/<corpus key>/<encoder>/<start>-<count>.npz``).
+cache (:mod:`benchmark.store.vector_cache`: ``<cache>/vectors/<corpus key>/<encoder>/<start>-<count>.npz``).
 
     python -m perf.scale WORK_DIR [--quick] [--products N] [--queries M] [--splade-products N]
                                [--retrievers bm25,splade]

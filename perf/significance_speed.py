@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from perf.options import SuiteOptions
 from perf.report import Section, Target
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 
 
 class ConfigError(ShopbenchError):

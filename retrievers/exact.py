@@ -6,7 +6,7 @@ collection (or on another number of shards), and documents that tie in exact ari
 in the order the build left them. The store is therefore used to find candidates only: every
 candidate is scored again here, from the query vector and the document vector the store holds,
 in float64 with a fixed summation order, and the result is rounded once to float32. Equal scores
-are then real ties, and :class:`~benchmark.runs.Run` breaks them by doc id.
+are then real ties, and :class:`~benchmark.ranking.runs.Run` breaks them by doc id.
 
 * sparse: ``sum(q_t * d_t)`` over the shared terms (``math.fsum``: correctly rounded);
 * sparse with IDF (BM25): ``sum(q_t * idf_t * d_t)``, ``idf_t = ln(1 + (N - n_t + 0.5) / (n_t + 0.5))``,

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import atomic
-from benchmark.errors import ShopbenchError
+from benchmark.core import atomic
+from benchmark.core.errors import ShopbenchError
 from benchmark.store.base import CollectionInfo, CollectionSchema, Hits, VectorSpec
 from retrievers.base import EncoderIdentity
 from retrievers.retriever import SEARCH_BATCH, IndexStats, Retriever, SearchStats

@@ -15,7 +15,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 from retrievers.base import ModelIdentity
 
 

@@ -30,7 +30,7 @@ def load_model(cls: type, settings: ModelSettings, what: str) -> tuple[Any, Mode
     models.check_weights(resolved)  # pickle-only folders need the user's opt-in
     try:
         model = cls(resolved, device=device_of(settings.device), **models.loading_kwargs())
-    except Exception as err:  # noqa: BLE001 - any load failure is reported with the path
+    except Exception as err:
         hint = "" if models.trust_remote_code() else (
             f" (loaded with safetensors only and no remote code; {models.TRUST_REMOTE_CODE_ENV}=1 allows both)")
         raise models.ModelError(f"{settings.model}: cannot load as a {what} model: {err}{hint}") from err

@@ -3,7 +3,7 @@
 ``bm25``, ``splade``, ``splade-ft``, ``dense`` and ``hybrid`` each resolve to a pydantic config
 whose fields users override with ``--set key=value`` or a YAML config file. Unknown keys are
 errors that list the valid ones. ``hybrid:A+B[+C]`` names a fusion of any of them (see
-:mod:`retrievers.fusion_config`): it resolves to a :class:`FusedConfig` holding each part's config.
+:mod:`benchmark.fusion.settings`): it resolves to a :class:`FusedConfig` holding each part's config.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from benchmark.core.errors import UnknownNameError
+from benchmark.core.overrides import OverrideError, parse_pair, parse_value  # noqa: F401 - parse_value re-exported
 from benchmark.datasets.text import TextBuilder, TextFormat
-from benchmark.errors import UnknownNameError
-from benchmark.overrides import OverrideError, parse_pair, parse_value  # noqa: F401 - parse_value re-exported
+from benchmark.fusion.settings import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
 from benchmark.store.base import FusionMethod, FusionRequest
 from retrievers import models
 from retrievers.analyzer import Analysis
 from retrievers.bm25 import DEFAULT_B, DEFAULT_K1, LengthNorm
 from retrievers.errors import ConfigError  # defined there (fused retrievers raise it too); importable from here
-from retrievers.fusion_config import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
 from retrievers.retriever import Retriever
 
 SPLADE_HUB = "naver/splade-cocondenser-ensembledistil"
@@ -122,7 +122,7 @@ SPLADE_FT_HELP = (
 
 
 def _pair(pair: str) -> tuple[str, Any]:
-    """One ``--set`` pair through the shared parser (:mod:`benchmark.overrides`), as a :class:`ConfigError`."""
+    """One ``--set`` pair through the shared parser (:mod:`benchmark.core.overrides`), as a :class:`ConfigError`."""
     try:
         return parse_pair(pair)
     except OverrideError as err:
@@ -206,7 +206,7 @@ def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (),
     if name == "splade-ft" and (variant or not config.model):
         if variant and config.model:
             raise ConfigError(f"splade-ft@{variant} names a registered model; do not also set model")
-        from benchmark.train.registry import resolve_trained_model
+        from retrievers.trained_models import resolve_trained_model
 
         trained = resolve_trained_model(variant or None, cache_dir)
         if trained is None:
@@ -287,9 +287,9 @@ def _bm25(cfg: BM25Config):
 
 def build(name: str, config: Config) -> Retriever:
     """Load models and make the retriever a config describes (a fused config gives a
-    :class:`~retrievers.fused.FusedRetriever`, whose parts are built here)."""
+    :class:`~benchmark.fusion.fused.FusedRetriever`, whose parts are built here)."""
     if isinstance(config, FusedConfig):
-        from retrievers.fused import FusedRetriever
+        from benchmark.fusion.fused import FusedRetriever
 
         parts = tuple((part, build(part, cfg)) for part, cfg in config.parts)
         return FusedRetriever(name, config.settings, parts)  # type: ignore[return-value]

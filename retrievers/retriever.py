@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from benchmark.datasets.text import TextBuilder
+from benchmark.fusion.methods import FuseMethod, FusionParams, fuse
 from benchmark.store.base import (
     Collection,
     CollectionSchema,
@@ -29,13 +30,12 @@ from benchmark.store.base import (
 )
 from retrievers.base import Encoder
 from retrievers.exact import TIE_MARGIN, near, ordered, rescore
-from retrievers.fusion import FuseMethod, FusionParams, fuse
 
 CHUNK = 4096  # documents encoded and upserted per step
 
 
 class ChunkCache(Protocol):
-    """Where encoded chunks are kept between runs (see :mod:`benchmark.vector_cache`)."""
+    """Where encoded chunks are kept between runs (see :mod:`benchmark.store.vector_cache`)."""
 
     def load(self, encoder_fingerprint: str, start: int, count: int) -> tuple[list[Vector], float] | None: ...
 
@@ -179,7 +179,7 @@ class Retriever:
 
         One encoder: each candidate is scored again from the stored vectors. Fused (Qdrant's Prefetch +
         Fusion): each part's top ``prefetch_limit`` is ranked exactly (ties by doc id, never by the
-        build's point order), then fused with Qdrant's formula by :func:`retrievers.fusion.fuse`; the
+        build's point order), then fused with Qdrant's formula by :func:`benchmark.fusion.methods.fuse`; the
         store's own fused list was what the search timed.
         """
         if self.fusion is not None:

@@ -6,7 +6,7 @@ a whole test catalog, leaving nothing to resume): ``$SHOPBENCH_TEST_CHUNK`` docu
 chunk (default 64) and ``$SHOPBENCH_TEST_UPSERT`` points per upsert batch (default 40).
 
 ``$SHOPBENCH_TEST_PAUSE=POINT:N:FILE`` holds the process at the N-th hit of the fault point POINT
-(:mod:`benchmark.faults`): it creates ``FILE.reached`` and waits until ``FILE`` exists, so a test
+(:mod:`benchmark.core.faults`): it creates ``FILE.reached`` and waits until ``FILE`` exists, so a test
 can act while this process is in a known state (mid-build, result not yet renamed) without timing.
 
     python tests/crash_cli.py run -r bm25 -d demo --cache-dir C --output-dir R
@@ -18,8 +18,8 @@ import os
 import time
 from pathlib import Path
 
-from benchmark import faults
-from benchmark.cli import run
+from benchmark.app.cli import run
+from benchmark.core import faults
 from benchmark.store import edge
 from retrievers import retriever
 

@@ -17,8 +17,8 @@ import pytest
 from benchmark.datasets import beir
 from benchmark.datasets.info import dataset_summary
 from benchmark.datasets.registry import load_dataset
-from benchmark.evaluation import NDCG_10, RECALL_100, evaluate
-from benchmark.runs import Run
+from benchmark.ranking.evaluation import NDCG_10, RECALL_100, evaluate
+from benchmark.ranking.runs import Run
 from benchmark.train.config import DatasetSpec
 from benchmark.train.data import build_pairs, judged_negatives
 
@@ -112,7 +112,7 @@ def test_dropping_such_judgements_would_change_the_number(collection):
 def test_data_info_reports_them_as_kept(collection, cache_dir):
     from typer.testing import CliRunner
 
-    from benchmark.cli import app
+    from benchmark.app.cli import app
 
     ds = load_dataset(f"beir:{collection}")
     (anomaly,) = dataset_summary(ds)["anomalies"]

@@ -1,4 +1,4 @@
-"""benchmark.atomic: the one temp-file-then-rename write, and that no other module hand-writes one."""
+"""benchmark.core.atomic: the one temp-file-then-rename write, and that no other module hand-writes one."""
 
 from __future__ import annotations
 
@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from benchmark import atomic, faults, runs
-from benchmark.atomic import OutputExistsError, OutputWriteError, atomic_write, remove_stale_temp_files
-from benchmark.errors import ShopbenchError
+from benchmark.core import atomic, faults
+from benchmark.core.atomic import OutputExistsError, OutputWriteError, atomic_write, remove_stale_temp_files
+from benchmark.core.errors import ShopbenchError
+from benchmark.ranking import runs
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("benchmark", "retrievers", "leaderboard")
 
-# (module path, enclosing function) -> why a rename there is not a temp-file write that benchmark.atomic should do
+# (module path, enclosing function) -> why a rename there is not a temp-file write that benchmark.core.atomic should do
 ALLOWED = {
     ("benchmark/datasets/cache.py", "save_cached"): "moves whole cache folders (old one aside, the new one in)",
     ("benchmark/datasets/fetch.py", "_download"): "a resumable download's NAME.part, kept across runs, then renamed",
@@ -129,7 +130,7 @@ def test_runs_and_the_leaderboard_use_this_module():
     from leaderboard import build
 
     assert runs.OutputWriteError is OutputWriteError and runs.OutputExistsError is OutputExistsError
-    assert build.atomic_write is atomic_write  # not taken from benchmark.runs (an upward import)
+    assert build.atomic_write is atomic_write  # not taken from benchmark.ranking.runs (an upward import)
 
 
 def test_stale_temporary_files_are_removed_and_nothing_else(tmp_path):
@@ -173,14 +174,14 @@ def test_no_other_module_writes_a_temporary_file_and_renames_it():
     for package in PACKAGES:
         for path in sorted((REPO / package).rglob("*.py")):
             rel = path.relative_to(REPO).as_posix()
-            if rel == "benchmark/atomic.py":
+            if rel == "benchmark/core/atomic.py":
                 continue
             for func, line, call in _renames(ast.parse(path.read_text(), rel)):
                 if (rel, func) in ALLOWED:
                     used.add((rel, func))
                 else:
                     offending.append(f"{rel}:{line} in {func}: {call}")
-    assert not offending, "use benchmark.atomic (or allow-list with a reason):\n" + "\n".join(offending)
+    assert not offending, "use benchmark.core.atomic (or allow-list with a reason):\n" + "\n".join(offending)
     assert used == set(ALLOWED), f"allow-list entries no longer needed: {sorted(set(ALLOWED) - used)}"
 
 

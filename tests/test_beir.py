@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, dataset_caches
 
+from benchmark.core.errors import DataFormatError, MissingDataError
 from benchmark.datasets import beir
 from benchmark.datasets.registry import load_dataset
-from benchmark.errors import DataFormatError, MissingDataError
 
 
 @pytest.fixture

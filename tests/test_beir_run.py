@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.harness import RunRequest
-from benchmark.pipeline import run_any
-from benchmark.results import load_result
+from benchmark.fusion.systems import run_any
+from benchmark.pipeline.harness import RunRequest
+from benchmark.ranking.results import load_result
 from leaderboard.identity import system_id
 
 DOCS = {
@@ -101,7 +101,7 @@ def test_a_fused_run_resolves_and_checks_every_part(tmp_path, arguments, capsys)
 def test_the_cli_uses_title_plus_text_on_a_beir_folder(tmp_path, arguments):
     from typer.testing import CliRunner
 
-    from benchmark.cli import app
+    from benchmark.app.cli import app
 
     out = tmp_path / "cli-results"
     result = CliRunner().invoke(app, ["run", "-r", "bm25", "-d", arguments, "--output-dir", str(out)],

@@ -8,13 +8,13 @@ import sys
 import pytest
 from conftest import FIXTURES, REPO, shared
 
-from benchmark import paths as bench_paths
-from benchmark.cli import app
+from benchmark.app.cli import app
+from benchmark.core import paths as bench_paths
 
 
 def bench(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "benchmark.cli", *args],
+        [sys.executable, "-m", "benchmark.app.cli", *args],
         capture_output=True, text=True, cwd=REPO, env={**os.environ, "COLUMNS": "200", **(env or {})}, timeout=120,
     )
 
@@ -114,7 +114,7 @@ def test_a_home_folder_of_an_unknown_user_is_a_clear_error(option):
 
 
 def test_unknown_user_home_in_beir_paths_and_model_names():
-    from benchmark.errors import ShopbenchError
+    from benchmark.core.errors import ShopbenchError
     from retrievers import models
 
     with pytest.raises(ShopbenchError, match="cannot expand"):

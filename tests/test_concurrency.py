@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from procs import bench, complete_markers, metrics, record, results, start, wait_for
 
-from benchmark.harness import RunRequest, run_benchmark
-from benchmark.locking import LockTimeoutError
+from benchmark.core.locking import LockTimeoutError
+from benchmark.pipeline.harness import RunRequest, run_benchmark
 from benchmark.store import CollectionSchema, SparseVector, VectorKind, VectorSpec
 from benchmark.store.edge import EdgeStore
 from leaderboard.collect import scan

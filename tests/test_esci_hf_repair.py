@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from esci_fixtures import HF_SHARDS, hf_frames, hf_frames_joined_on_product_id, write_hf_frames, write_official
 
+from benchmark.core.errors import DataFormatError
 from benchmark.datasets import esci
 from benchmark.datasets.esci import EsciOptions
-from benchmark.errors import DataFormatError
 
 VARIANTS = [("us", "small"), ("us", "large"), ("es", "small"), ("es", "large")]
 

@@ -6,10 +6,10 @@ import pytest
 from conftest import shared
 from esci_fixtures import EXAMPLES_FILE, PRODUCTS_FILE, hf_frames, write_hf, write_official
 
+from benchmark.core.errors import MissingDataError
 from benchmark.datasets import esci
 from benchmark.datasets.esci_layout import HfShards, OfficialFiles, find_layout
 from benchmark.datasets.registry import DatasetRef, load_dataset, resolve_root
-from benchmark.errors import MissingDataError
 
 
 def both_fetched(data_dir):

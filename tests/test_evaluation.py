@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from benchmark.errors import UnknownNameError
-from benchmark.evaluation import (
+from benchmark.core.errors import UnknownNameError
+from benchmark.ranking.evaluation import (
     DEFAULT_METRICS,
     NDCG_10,
     PRIMARY_METRIC,
@@ -18,7 +18,7 @@ from benchmark.evaluation import (
     evaluate,
     judged_at_k,
 )
-from benchmark.runs import Run, write_trec
+from benchmark.ranking.runs import Run, write_trec
 
 pytrec_eval = pytest.importorskip("pytrec_eval")
 ir_measures = pytest.importorskip("ir_measures")

@@ -26,7 +26,7 @@ def test_sparse_scores_are_correctly_rounded_sums_of_the_shared_terms():
     query = sv({1: 0.1, 5: 0.7, 9: 1e-3})
     docs = [sv({1: 3.0, 9: 2.0}), sv({2: 1.0}), None, sv({5: 0.3, 9: 0.25, 12: 4.0})]
     got = exact_scores(SPARSE, query, docs)
-    f = lambda *xs: float(np.float32(math.fsum(float(np.float32(a)) * float(np.float32(b)) for a, b in xs)))  # noqa: E731
+    f = lambda *xs: float(np.float32(math.fsum(float(np.float32(a)) * float(np.float32(b)) for a, b in xs)))
     assert got == [f((0.1, 3.0), (1e-3, 2.0)), 0.0, 0.0, f((0.7, 0.3), (1e-3, 0.25))]
 
 

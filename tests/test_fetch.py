@@ -20,8 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from benchmark.datasets.fetch import RemoteFile, Source, download, fetch, fetch_source, source_for
-from benchmark.errors import (
+from benchmark.core.errors import (
     ChecksumError,
     DataFormatError,
     MissingDataError,
@@ -29,6 +28,7 @@ from benchmark.errors import (
     ShopbenchError,
     UnknownNameError,
 )
+from benchmark.datasets.fetch import RemoteFile, Source, download, fetch, fetch_source, source_for
 
 fetch_mod = importlib.import_module("benchmark.datasets.fetch")  # the module, even if the package re-exports fetch()
 PAYLOAD = bytes(range(256)) * 400 + b"tail"  # 102,404 bytes, not a multiple of the chunk size

@@ -5,8 +5,8 @@ import types
 
 import pytest
 
+from benchmark.core.errors import NetworkError
 from benchmark.datasets import fetch_hf
-from benchmark.errors import NetworkError
 
 
 def test_unreachable_hub_fails_fast_and_writes_nothing(tmp_path, monkeypatch):

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from conftest import demo_as_beir
 
-from benchmark.errors import UnknownNameError
-from benchmark.harness import RunRequest, search_split
-from benchmark.pipeline import run_any
-from benchmark.runs import Run
+from benchmark.core.errors import UnknownNameError
+from benchmark.fusion.methods import FuseMethod, FusionParams, Normalization, fuse
+from benchmark.fusion.settings import FusedConfig
+from benchmark.fusion.systems import run_any
+from benchmark.pipeline.harness import RunRequest, search_split
+from benchmark.ranking.runs import Run
 from benchmark.store.base import CollectionSchema, FusionRequest, SparseVector, VectorKind, VectorSpec
-from retrievers.fusion import FuseMethod, FusionParams, Normalization, fuse
-from retrievers.fusion_config import FusedConfig
 from retrievers.registry import ConfigError, load_config_file, overrides_for, resolve_config
 from retrievers.retriever import Retriever
 
@@ -62,10 +62,10 @@ def test_fused_names_resolve_every_part_and_route_settings(tmp_path):
 
 def test_the_harness_runs_single_retrievers_only(tmp_path):
     """Fusion is built on the harness, so the harness does not dispatch to it: a fused name goes through
-    benchmark.pipeline.run_any, and the harness refuses one before loading anything."""
-    from benchmark.harness import run_benchmark
+    benchmark.fusion.systems.run_any, and the harness refuses one before loading anything."""
+    from benchmark.pipeline.harness import run_benchmark
 
-    with pytest.raises(ValueError, match="benchmark.pipeline.run_any"):
+    with pytest.raises(ValueError, match="benchmark.fusion.systems.run_any"):
         run_benchmark(request(tmp_path, dataset="no-such-dataset"))
     assert not (tmp_path / "results").exists()
 
@@ -168,7 +168,7 @@ def test_server_and_client_rrf_agree_end_to_end(tmp_path):
     server = run_any(request(tmp_path, name, overrides=["where=server"]))
     runs = {w: o.path.parent / o.record.run_file for w, o in (("client", client), ("server", server))}
     from benchmark.datasets.registry import load_dataset
-    from benchmark.runs import read_trec
+    from benchmark.ranking.runs import read_trec
     from retrievers.registry import build
 
     dataset = load_dataset("demo")
@@ -212,8 +212,8 @@ def test_tuning_needs_a_dev_split(tmp_path):
 
 
 def test_tuning_chooses_on_dev_and_never_looks_at_test(tmp_path, monkeypatch, demo_with_dev):
-    import benchmark.fusion_tuning as tuning
     from benchmark.datasets.registry import load_dataset
+    from benchmark.fusion import tuning
 
     seen: list[set[str]] = []
     original = tuning.evaluate
@@ -252,12 +252,12 @@ def test_client_fusion_reuses_the_parts_indexes_and_runs(tmp_path, monkeypatch):
     assert fused.reused_index and fused.retriever.name == PAIR
     assert fused.metrics["NDCG@10"] == pytest.approx(bm25.metrics["NDCG@10"], abs=0.05)
 
-    import benchmark.fusion
+    import benchmark.fusion.run
 
     def no_search(*_a, **_k):
         raise AssertionError("a part was searched again")
 
-    monkeypatch.setattr(benchmark.fusion, "search_split", no_search)  # another fusion of the same parts' runs
+    monkeypatch.setattr(benchmark.fusion.run, "search_split", no_search)  # another fusion of the same parts' runs
     again = run_any(request(tmp_path, overrides=["method=combmnz"])).record
     assert again.retriever.config["fusion"]["method"] == "combmnz" and again.efficiency.search_ms_p50 > 0
     rrf_again = run_any(request(tmp_path)).record
@@ -314,7 +314,7 @@ def test_fused_results_name_their_parts_in_records_compare_and_leaderboard(tmp_p
 
 
 def test_fused_scores_are_float32_and_ties_broken_like_every_run():
-    from benchmark.fusion_tuning import fused_run
+    from benchmark.fusion.tuning import fused_run
 
     a = {"q": (("d1", 1.0), ("d2", 0.5))}
     b = {"q": (("d2", 1.0), ("d1", 0.5))}  # d1 and d2 tie after fusion: doc id descending decides

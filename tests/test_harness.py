@@ -10,10 +10,10 @@ import sys
 import pytest
 from conftest import REPO
 
-from benchmark.errors import ShopbenchError, UnknownNameError
-from benchmark.harness import RunRequest, run_benchmark
-from benchmark.results import load_result
-from benchmark.runs import read_trec
+from benchmark.core.errors import ShopbenchError, UnknownNameError
+from benchmark.pipeline.harness import RunRequest, run_benchmark
+from benchmark.ranking.results import load_result
+from benchmark.ranking.runs import read_trec
 from retrievers.models import ModelError, bundled_path
 from retrievers.registry import ConfigError
 from retrievers.retriever import Retriever
@@ -165,7 +165,7 @@ def test_unreachable_qdrant_url_fails_fast_with_the_url(tmp_path):
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     result = subprocess.run(
-        [sys.executable, "-m", "benchmark.cli", "run", "-r", "bm25", "-d", "demo", "--qdrant-url", url,
+        [sys.executable, "-m", "benchmark.app.cli", "run", "-r", "bm25", "-d", "demo", "--qdrant-url", url,
          "--output-dir", str(tmp_path / "r")],
         capture_output=True, text=True, cwd=REPO, timeout=60,
     )
@@ -175,7 +175,7 @@ def test_unreachable_qdrant_url_fails_fast_with_the_url(tmp_path):
 
 def test_cli_run_prints_summary_and_writes_files(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "benchmark.cli", "run", "-r", "bm25", "-d", "demo", "--output-dir", str(tmp_path / "r")],
+        [sys.executable, "-m", "benchmark.app.cli", "run", "-r", "bm25", "-d", "demo", "--output-dir", str(tmp_path / "r")],
         capture_output=True, text=True, cwd=REPO, timeout=120, env={**__import__("os").environ, "COLUMNS": "160"},
     )
     assert result.returncode == 0, result.stderr
@@ -186,7 +186,7 @@ def test_cli_run_prints_summary_and_writes_files(tmp_path):
 
 
 def test_ties_at_the_cut_off_are_completed_before_tie_breaking():
-    from benchmark.harness import TIE_MARGIN, _complete_ties
+    from benchmark.pipeline.harness import TIE_MARGIN, _complete_ties
 
     group = [(pid, 1.0) for pid in range(500)]  # 500 documents with one score
 

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, dataset_caches, shared
 
+from benchmark.core.errors import DataFormatError, MissingDataError
 from benchmark.datasets import homedepot
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import HashSplit, normalise_query, stable_query_id
-from benchmark.errors import DataFormatError, MissingDataError
 
 
 @pytest.fixture

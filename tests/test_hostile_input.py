@@ -34,10 +34,10 @@ from hostile import (
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmark.core.errors import DataFormatError, ShopbenchError
 from benchmark.datasets.base import Dataset, Product
 from benchmark.datasets.registry import load_dataset
-from benchmark.errors import DataFormatError, ShopbenchError
-from benchmark.results import ResultRecord, load_result
+from benchmark.ranking.results import ResultRecord, load_result
 
 RESULT_FIXTURE = FIXTURES / "results" / "v1" / "demo__test__bm25__20261125T191109Z.json"
 MAX_MESSAGE = 600  # characters: an error names the file, row and field, and quotes a value shortly

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from test_leaderboard import FAST, make_record, table_rows, write_record
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from leaderboard import plots as plotting
 from leaderboard.build import build_leaderboard
 from leaderboard.fused import fusion_summary

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import FIXTURES
 
-from benchmark.results import ResultRecord, load_result
+from benchmark.ranking.results import ResultRecord, load_result
 from leaderboard import plots as plotting
 from leaderboard.build import build_leaderboard
 from leaderboard.collect import scan

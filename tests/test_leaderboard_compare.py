@@ -11,7 +11,7 @@ from conftest import REPO
 from test_leaderboard import FAST, HISTORIC, make_record, write_record
 from typer.testing import CliRunner
 
-from benchmark.cli import app
+from benchmark.app.cli import app
 from leaderboard.commands import compare_results
 from leaderboard.errors import IncomparableResultsError, LeaderboardError, SystemSelectionError
 
@@ -103,12 +103,12 @@ def test_cli_compare_prints_tables_and_writes_markdown(tmp_path):
 def test_cli_errors_are_one_line(tmp_path):
     folder, paths = _results(tmp_path / "r")
     other = write_record(tmp_path / "o", make_record("dense", split="dev"))
-    run = subprocess.run([sys.executable, "-m", "benchmark.cli", "compare", str(paths[0]), str(other)],
+    run = subprocess.run([sys.executable, "-m", "benchmark.app.cli", "compare", str(paths[0]), str(other)],
                          check=False, capture_output=True, text=True, cwd=REPO,
                          env={**os.environ, "COLUMNS": "300"}, timeout=120)
     assert run.returncode == 2 and "Traceback" not in run.stderr
     assert "dataset/split toy/dev vs toy/test" in run.stderr and len(run.stderr.strip().splitlines()) == 1
-    bad = subprocess.run([sys.executable, "-m", "benchmark.cli", "leaderboard", str(folder), "--test", "wilcoxon"],
+    bad = subprocess.run([sys.executable, "-m", "benchmark.app.cli", "leaderboard", str(folder), "--test", "wilcoxon"],
                          check=False, capture_output=True, text=True, cwd=REPO, timeout=120)
     assert bad.returncode == 2 and "unknown test 'wilcoxon'; valid: permutation, t-test" in bad.stderr
 

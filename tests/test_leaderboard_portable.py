@@ -12,7 +12,7 @@ import pytest
 from test_labels import fused_config, part
 from test_leaderboard import FAST, make_record, table_rows, write_record
 
-from benchmark.results import ResultRecord
+from benchmark.ranking.results import ResultRecord
 from leaderboard.build import build_leaderboard
 from leaderboard.commands import compare_command
 from leaderboard.portable import shorten_paths

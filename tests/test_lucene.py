@@ -10,9 +10,9 @@ import importlib.util
 import pytest
 from conftest import SHARED_DATA
 
-from benchmark.harness import RunRequest, run_benchmark
-from benchmark.reproduce import overlap_at_k
-from benchmark.runs import read_trec
+from benchmark.app.reproduce import overlap_at_k
+from benchmark.pipeline.harness import RunRequest, run_benchmark
+from benchmark.ranking.runs import read_trec
 from retrievers import lucene
 from retrievers.registry import build, resolve_config
 

@@ -13,7 +13,7 @@ pytest.importorskip("modal", reason="pip install 'shopbench[modal]'")
 from modal import exception as modal_exception
 from modal_fakes import FakeModal
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 from benchmark.train import modal_credentials, modal_sweep, remote
 from benchmark.train.config import MODAL_MAX_TIMEOUT_S, ModalConfig, TrainConfigError, build_config
 from benchmark.train.modal_errors import ModalError

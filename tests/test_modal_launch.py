@@ -14,10 +14,10 @@ pytest.importorskip("modal", reason="pip install 'shopbench[modal]'")
 
 from modal_fakes import FakeModal
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 from benchmark.train import commands, modal_app, remote
 from benchmark.train.config import TrainConfig, build_config
-from benchmark.train.registry import ModelRegistry
+from retrievers.trained_models import ModelRegistry
 
 
 @pytest.fixture(autouse=True)
@@ -165,7 +165,7 @@ def test_the_printed_fetch_command_names_a_custom_volume():
 def test_cli_offers_fetch_call_and_resume():
     from typer.testing import CliRunner
 
-    from benchmark.cli import app
+    from benchmark.app.cli import app
 
     text = CliRunner().invoke(app, ["train", "--help"], env={"COLUMNS": "200"}).output
     assert "--fetch-call" in text and "--resume" in text

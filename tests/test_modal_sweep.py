@@ -12,10 +12,10 @@ pytest.importorskip("modal", reason="pip install 'shopbench[modal]'")
 
 from modal_fakes import FakeModal
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 from benchmark.train import modal_sweep, remote
 from benchmark.train.config import TrainConfig, build_config
-from benchmark.train.registry import RUN_RECORD_DIR, ModelRegistry
+from retrievers.trained_models import RUN_RECORD_DIR, ModelRegistry
 
 
 @pytest.fixture(autouse=True)
@@ -133,7 +133,7 @@ def test_partial_sweeps_are_never_ranked():
 def test_each_remote_run_writes_its_own_registry_entry(tmp_path, monkeypatch):
     """run_job trains without touching the shared models/registry.json of the Volume."""
     from benchmark.train import modal_app, trainer
-    from benchmark.train.registry import RegisteredModel
+    from retrievers.trained_models import RegisteredModel
 
     calls = []
 

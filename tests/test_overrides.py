@@ -1,4 +1,4 @@
-"""The one ``--set`` value parser (benchmark.overrides), shared by retriever settings and the training config."""
+"""The one ``--set`` value parser (benchmark.core.overrides), shared by retriever settings and the training config."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from benchmark.errors import ShopbenchError
-from benchmark.overrides import OverrideError, parse_pair, parse_value, split_pair
+from benchmark.core.errors import ShopbenchError
+from benchmark.core.overrides import OverrideError, parse_pair, parse_value, split_pair
 from benchmark.train.config import TrainConfigError, split_overrides
 from retrievers.registry import ConfigError, overrides_for, resolve_config
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmark.harness import RunRequest, run_benchmark
-from benchmark.reproduce import overlap_at_k
-from benchmark.runs import read_trec
+from benchmark.app.reproduce import overlap_at_k
+from benchmark.pipeline.harness import RunRequest, run_benchmark
+from benchmark.ranking.runs import read_trec
 from retrievers.registry import ConfigError, build, resolve_config
 
 pytest.importorskip("rank_bm25", reason="rank-bm25 is not installed (pip install rank-bm25)")

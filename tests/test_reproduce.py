@@ -8,9 +8,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from benchmark import reproduce as rp
-from benchmark.cli import app
-from benchmark.errors import MissingDataError
+from benchmark.app import reproduce as rp
+from benchmark.app.cli import app
+from benchmark.core.errors import MissingDataError
 from retrievers.local import MissingExtraError
 
 

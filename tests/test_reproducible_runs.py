@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import demo_as_beir
 
-from benchmark.harness import RunRequest
-from benchmark.pipeline import run_any
-from benchmark.runs import read_trec
+from benchmark.fusion.systems import run_any
+from benchmark.pipeline.harness import RunRequest
+from benchmark.ranking.runs import read_trec
 
 
 @pytest.fixture(autouse=True)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from benchmark import results
+from benchmark.core.errors import MissingDataError, ShopbenchError
 from benchmark.datasets.base import GainScheme, Product, make_dataset
-from benchmark.errors import MissingDataError, ShopbenchError
-from benchmark.evaluation import evaluate, judged_at_k
-from benchmark.results import (
+from benchmark.ranking import results
+from benchmark.ranking.evaluation import evaluate, judged_at_k
+from benchmark.ranking.results import (
     Efficiency,
     ResultFileError,
     ResultRecord,
@@ -24,7 +24,7 @@ from benchmark.results import (
     load_result,
     save_result,
 )
-from benchmark.runs import Run, read_trec
+from benchmark.ranking.runs import Run, read_trec
 
 START = datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC)
 STEM = "toy__test__bm25__20240102T030405Z"

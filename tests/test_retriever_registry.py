@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmark.core.errors import UnknownNameError
 from benchmark.datasets.text import TextFormat
-from benchmark.errors import UnknownNameError
 from benchmark.store.base import FusionMethod
 from retrievers.registry import BM25Config, ConfigError, HybridConfig, load_config_file, parse_value, resolve_config
 

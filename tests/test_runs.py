@@ -4,8 +4,8 @@ import random
 
 import pytest
 
-from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
-from benchmark.runs import OutputExistsError, Run, RunError, atomic_write, drop_self, read_trec, write_trec
+from benchmark.core.errors import DataFormatError, MissingDataError, ShopbenchError
+from benchmark.ranking.runs import OutputExistsError, Run, RunError, atomic_write, drop_self, read_trec, write_trec
 
 
 def test_ties_are_broken_by_doc_id_descending_whatever_the_input_order():

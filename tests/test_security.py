@@ -23,12 +23,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
+from benchmark.core.errors import ChecksumError, NetworkError, ShopbenchError, UnknownNameError
 from benchmark.datasets import fetch as fetch_mod
 from benchmark.datasets.fetch import RemoteFile, download, source_for
 from benchmark.datasets.registry import DatasetRef, load_dataset
-from benchmark.errors import ChecksumError, NetworkError, ShopbenchError, UnknownNameError
-from benchmark.results import ResultRecord, SecretLeakError, load_result, result_stem, save_result
-from benchmark.runs import Run
+from benchmark.ranking.results import ResultRecord, SecretLeakError, load_result, result_stem, save_result
+from benchmark.ranking.runs import Run
 from retrievers import models
 from retrievers.neural import ModelSettings, load_model
 
@@ -194,7 +194,7 @@ def test_real_bundled_models_load_under_the_safe_defaults(monkeypatch) -> None:
 def test_bench_run_trust_remote_code_flag_is_the_opt_in(monkeypatch, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from benchmark import cli
+    from benchmark.app import cli
 
     seen: list[str | None] = []
 
@@ -429,7 +429,7 @@ def test_saved_results_with_hostile_names_land_in_the_output_folder(tmp_path: Pa
 def test_bench_train_refuses_model_names_that_are_paths(option: str, bad: str, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from benchmark import cli
+    from benchmark.app import cli
 
     result = CliRunner().invoke(cli.app, ["train", option, bad, "--cache-dir", str(tmp_path), "--dry-run"])
     assert isinstance(result.exception, ShopbenchError) and "model name" in str(result.exception)

@@ -21,13 +21,13 @@ from procs import bench, results
 from qdrant_client import QdrantClient
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
-from benchmark.errors import ShopbenchError
-from benchmark.harness import RunRequest, run_benchmark
-from benchmark.retry import RetryPolicy
-from benchmark.runs import OutputWriteError
+from benchmark.core.errors import ShopbenchError
+from benchmark.core.retry import RetryPolicy
+from benchmark.pipeline.harness import RunRequest, run_benchmark
+from benchmark.ranking.runs import OutputWriteError
 from benchmark.store import SparseVector, StoreError
 from benchmark.store.server import ServerStore
-from benchmark.vector_cache import VectorCache
+from benchmark.store.vector_cache import VectorCache
 
 pytestmark = pytest.mark.filterwarnings("ignore:Local mode performs exact:UserWarning")
 URL = "http://qdrant.test:6333"

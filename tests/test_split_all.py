@@ -12,18 +12,18 @@ import pytest
 from conftest import FIXTURES, shared
 from typer.testing import CliRunner
 
-from benchmark.cli import app
+from benchmark.app.cli import app
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets import wands
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import ALL_SPLIT, HashSplit
-from benchmark.errors import ShopbenchError
-from benchmark.harness import RunRequest
-from benchmark.pipeline import run_any
-from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
-from benchmark.trained_on import TrainedOnEvaluationError, refuse_trained_on
+from benchmark.fusion.systems import run_any
+from benchmark.pipeline.harness import RunRequest
+from benchmark.pipeline.trained_on import TrainedOnEvaluationError, refuse_trained_on
 from leaderboard.build import build_leaderboard
 from leaderboard.options import StatOptions
 from retrievers.models import TRAIN_RECORD_FILE
+from retrievers.trained_models import ModelRegistry, RegisteredModel, now_iso
 
 JUDGED = {"0", "2", "5", "9"}  # every query of the fixture is judged; the hash split puts all four in train
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmark.core.errors import UnknownNameError
 from benchmark.datasets.base import GainScheme, Product, make_dataset
 from benchmark.datasets.text import (
     TextBuilder,
@@ -11,7 +12,6 @@ from benchmark.datasets.text import (
     corpus_key,
     dropped_fields,
 )
-from benchmark.errors import UnknownNameError
 
 PRODUCT = Product(
     title="Cordless Drill 18V",

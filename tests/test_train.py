@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
+from benchmark.core.errors import UnknownNameError
 from benchmark.datasets import homedepot
 from benchmark.datasets.base import GainScheme, Product, make_dataset
 from benchmark.datasets.text import TextFormat
-from benchmark.errors import UnknownNameError
 from benchmark.train import mining
 from benchmark.train.config import (
     DatasetSpec,
@@ -26,8 +26,8 @@ from benchmark.train.config import (
     load_config,
 )
 from benchmark.train.data import LeakageError, build_pairs, positive_rule, rows_for
-from benchmark.train.registry import ModelRegistry, RegisteredModel, RegistryError, now_iso
 from retrievers.registry import SPLADE_FT_HELP, ConfigError, resolve_config
+from retrievers.trained_models import ModelRegistry, RegisteredModel, RegistryError, now_iso
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -166,8 +166,8 @@ def test_judged_negatives_are_products_judged_below_the_positive_rule_lowest_fir
 def test_bm25_teacher_scores_are_the_scores_bench_run_gets_from_qdrant(tmp_path):
     from benchmark.datasets.registry import load_dataset
     from benchmark.datasets.text import TextBuilder
-    from benchmark.harness import RunRequest, run_benchmark
-    from benchmark.runs import read_trec
+    from benchmark.pipeline.harness import RunRequest, run_benchmark
+    from benchmark.ranking.runs import read_trec
     from benchmark.train.teacher import teacher_labels
 
     outcome = run_benchmark(RunRequest(retriever="bm25", dataset="demo", output_dir=tmp_path, command=("t",)))
@@ -295,7 +295,7 @@ def test_splade_ft_resolves_latest_and_named_registered_models(cache_dir, tmp_pa
 
 
 def test_a_run_saved_before_new_settings_existed_still_resumes(tmp_path):
-    from benchmark.errors import ShopbenchError
+    from benchmark.core.errors import ShopbenchError
     from benchmark.train.trainer import _check_resume
 
     config = TrainConfig(name="old")

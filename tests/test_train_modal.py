@@ -16,7 +16,7 @@ pytest.importorskip("modal", reason="pip install 'shopbench[modal]'")
 
 from benchmark.train import modal_app, remote
 from benchmark.train.config import DatasetSpec, TrainConfig, build_config
-from benchmark.train.registry import ModelRegistry, read_run_record
+from retrievers.trained_models import ModelRegistry, read_run_record
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -98,7 +98,7 @@ def test_bench_train_on_modal_without_credentials_exits_in_seconds(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODAL_")}
     env["MODAL_CONFIG_PATH"] = str(tmp_path / "absent.toml")
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "benchmark.cli", "train", "--config",
+    done = subprocess.run([sys.executable, "-m", "benchmark.app.cli", "train", "--config",
                            str(REPO / "configs" / "train" / "hd-cpu.yaml"), "--on", "modal"],
                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False)
     elapsed = time.perf_counter() - start

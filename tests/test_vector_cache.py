@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from benchmark.store.base import SparseVector
-from benchmark.vector_cache import VectorCache
+from benchmark.store.vector_cache import VectorCache
 
 
 def test_sparse_and_dense_chunks_round_trip(tmp_path):
@@ -42,7 +42,7 @@ def test_a_truncated_chunk_is_a_miss(tmp_path):
 def test_hybrid_reuses_what_splade_and_dense_encoded(tmp_path, monkeypatch):
     pytest.importorskip("cognition", reason="offline-models extra not installed")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from benchmark.harness import RunRequest, run_benchmark
+    from benchmark.pipeline.harness import RunRequest, run_benchmark
     from retrievers.dense import DenseEncoder
     from retrievers.splade import SpladeEncoder
 

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, dataset_caches, shared
 
+from benchmark.core.errors import DataFormatError, MissingDataError
 from benchmark.datasets import wands
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import HashSplit
 from benchmark.datasets.text import TextBuilder, TextFormat, dropped_fields
 from benchmark.datasets.wands import WandsOptions
-from benchmark.errors import DataFormatError, MissingDataError
 
 QRELS = {
     "0": {"0": 0, "1": 0, "3": 1},

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.product import Product  # defined there (the corpus builds it); importable from here
 from benchmark.datasets.splits import ALL_SPLIT
-from benchmark.errors import ShopbenchError
 
 if TYPE_CHECKING:
     from benchmark.datasets.corpus import Corpus

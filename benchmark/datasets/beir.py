@@ -26,10 +26,10 @@ from pathlib import Path
 
 import orjson
 
+from benchmark.core.errors import DataFormatError, MissingDataError, short
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, absent_judgements, make_dataset
 from benchmark.datasets.corpus import Corpus, CorpusBuilder, DuplicateId
 from benchmark.datasets.readers import decode, require_file
-from benchmark.errors import DataFormatError, MissingDataError, short
 
 LOADER_VERSION = "2"  # 2: qrels naming documents absent from the corpus are kept (1 dropped them)
 DEFAULT_TEXT_FORMAT = "full"  # title + text (a TextFormat value)

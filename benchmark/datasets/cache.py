@@ -23,10 +23,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmark import atomic, faults
+from benchmark.core import atomic, faults
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Anomaly, Dataset, GainScheme, make_dataset
 from benchmark.datasets.corpus import Corpus, DuplicateId
-from benchmark.errors import ShopbenchError
 
 SCHEMA_VERSION = 2  # 2: corpus column product_class, meta derived_splits (older caches are loaded again)
 _MEMO = "file-checksums.json"

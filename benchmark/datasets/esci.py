@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmark.core.errors import DataFormatError, ShopbenchError
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, absent_judgements, make_dataset
 from benchmark.datasets.esci_catalog import PRODUCT_OPTIONAL, Catalog, ProductBatch, build_catalog, official_batches
 from benchmark.datasets.esci_hf import product_batches, read_shards, repair
@@ -45,7 +46,6 @@ from benchmark.datasets.readers import (
     require_unique,
     with_origin,
 )
-from benchmark.errors import DataFormatError, ShopbenchError
 
 __all__ = ["Catalog", "EsciOptions", "load", "source_files"]
 

@@ -29,10 +29,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from benchmark.core.errors import DataFormatError, short
 from benchmark.datasets.base import Anomaly
 from benchmark.datasets.corpus import SCHEMA, Corpus, DuplicateId
 from benchmark.datasets.readers import require_columns
-from benchmark.errors import DataFormatError, short
 
 PRODUCT_COLUMNS = ("product_id", "product_locale", "product_title")
 PRODUCT_OPTIONAL = ("product_description", "product_bullet_point", "product_brand", "product_color")

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.errors import MissingDataError
+from benchmark.core.errors import MissingDataError
 
 OFFICIAL_DIR = "shopping_queries_dataset"
 EXAMPLES_GLOB = "shopping_queries_dataset_examples*.parquet"

@@ -23,9 +23,9 @@ from urllib.request import getproxies_environment, proxy_bypass_environment
 
 import httpx
 
-from benchmark import atomic
-from benchmark.errors import ChecksumError, DataFormatError, MissingDataError, NetworkError, UnknownNameError
-from benchmark.paths import data_dir as default_data_dir
+from benchmark.core import atomic
+from benchmark.core.errors import ChecksumError, DataFormatError, MissingDataError, NetworkError, UnknownNameError
+from benchmark.core.paths import data_dir as default_data_dir
 
 HINT = "shopbench needs internet access for `bench data fetch`; download the files yourself and pass --data-dir"
 MANIFEST = "SOURCES.json"

@@ -13,8 +13,8 @@ import socket
 import tempfile
 from pathlib import Path
 
+from benchmark.core.errors import NetworkError
 from benchmark.datasets.esci_layout import HF_DIR, SHARD_DIR
-from benchmark.errors import NetworkError
 
 REPO_ID = "tasksource/esci"
 HUB_HOST = "huggingface.co"

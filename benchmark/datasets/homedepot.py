@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmark.core.errors import DataFormatError
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, make_dataset
 from benchmark.datasets.readers import (
     parse_int,
@@ -32,7 +33,6 @@ from benchmark.datasets.readers import (
     require_unique,
 )
 from benchmark.datasets.splits import HashSplit, stable_query_id
-from benchmark.errors import DataFormatError
 
 LOADER_VERSION = "1"
 GAINS = GainScheme(

@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from benchmark.console import console
+from benchmark.core.console import console
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.splits import ALL_SPLIT
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from benchmark.errors import DataFormatError, MissingDataError, short
+from benchmark.core.errors import DataFormatError, MissingDataError, short
 
 
 def require_file(path: Path, what: str) -> Path:
@@ -180,7 +180,7 @@ def reject(frame: pd.DataFrame, bad: pd.Series, path: Path, column: str, templat
 
 
 class _Quoted:
-    """A value whose ``!r`` is :func:`~benchmark.errors.short`: a huge field never floods a message."""
+    """A value whose ``!r`` is :func:`~benchmark.core.errors.short`: a huge field never floods a message."""
 
     def __init__(self, value: object) -> None:
         self.value = value

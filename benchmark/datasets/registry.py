@@ -17,12 +17,12 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from benchmark import paths
-from benchmark.console import stage
+from benchmark.core import paths
+from benchmark.core.console import stage
+from benchmark.core.errors import MissingDataError, ShopbenchError, UnknownNameError, short
+from benchmark.core.overrides import split_pair
 from benchmark.datasets import beir, cache, esci, homedepot, wands
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Dataset
-from benchmark.errors import MissingDataError, ShopbenchError, UnknownNameError, short
-from benchmark.overrides import split_pair
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +102,7 @@ def parse_options(entry: LoaderEntry, pairs: Sequence[str] | Mapping[str, Any]) 
 
 
 def _split_pair(pair: str) -> tuple[str, str]:
-    """Split like ``--set`` (:mod:`benchmark.overrides`); the value stays text: each option's type converts it."""
+    """Split like ``--set`` (:mod:`benchmark.core.overrides`); the value stays text: each option's type converts it."""
     return split_pair(pair, "--option")
 
 

@@ -24,9 +24,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from benchmark.core.errors import UnknownNameError
 from benchmark.datasets.base import Dataset, Product
 from benchmark.datasets.corpus import StringColumn
-from benchmark.errors import UnknownNameError
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

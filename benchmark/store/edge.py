@@ -13,7 +13,7 @@ the shard afresh (the marker is deleted before anything else, so a half-deleted 
 taken for a complete one). An upsert into a complete collection removes its marker first.
 
 Several processes (two ``bench run`` on one cache) coordinate through a lock file per key,
-``<root>/.locks/<key>.lock`` (:mod:`benchmark.locking`; qdrant-edge itself does not lock a shard):
+``<root>/.locks/<key>.lock`` (:mod:`benchmark.core.locking`; qdrant-edge itself does not lock a shard):
 a process building, changing or dropping a collection holds it exclusively, readers of a complete
 collection hold it shared. A second process that finds the index being built waits (saying so)
 and then reuses the finished index; it never deletes or writes into another process's build. A
@@ -42,8 +42,8 @@ from typing import Any
 
 import qdrant_edge as qe
 
-from benchmark import atomic, faults
-from benchmark.locking import FileLock
+from benchmark.core import atomic, faults
+from benchmark.core.locking import FileLock
 from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,

@@ -17,7 +17,7 @@ on every run. Upserts use ``wait=True``; ``mark_complete`` then waits for the op
 green) and refuses to mark a collection whose status is red.
 
 Idempotent calls (upserts by point id, searches, reads, metadata updates) are retried on transient
-failures (connection refused or reset, timeouts, 429/5xx; :mod:`benchmark.retry`, 5 attempts with
+failures (connection refused or reset, timeouts, 429/5xx; :mod:`benchmark.core.retry`, 5 attempts with
 exponential backoff by default, 3 for the first probe); after the last attempt a ``StoreError``
 names the URL and the operation. A failed build never reaches ``mark_complete``, so nothing is
 recorded as finished.
@@ -39,8 +39,8 @@ from typing import Any, TypeVar
 
 from qdrant_client import QdrantClient, models
 
-from benchmark import faults, retry
-from benchmark.console import console
+from benchmark.core import faults, retry
+from benchmark.core.console import console
 from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,

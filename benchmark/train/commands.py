@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from benchmark.console import console
-from benchmark.errors import ShopbenchError
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError
 from benchmark.train.config import TrainConfig, load_config, split_overrides
 
 

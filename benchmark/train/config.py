@@ -17,9 +17,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from benchmark.core.errors import ShopbenchError
+from benchmark.core.overrides import OverrideError, parse_pair
 from benchmark.datasets.text import TextBuilder, TextFormat
-from benchmark.errors import ShopbenchError
-from benchmark.overrides import OverrideError, parse_pair
 
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
 
@@ -310,7 +310,7 @@ def _list_item(node: list, part: str, key: str) -> Any:
 
 def split_overrides(pairs: Sequence[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for pair in pairs:  # values typed by the shared --set parser (benchmark.overrides): [E, S] is a list
+    for pair in pairs:  # values typed by the shared --set parser (benchmark.core.overrides): [E, S] is a list
         try:
             key, value = parse_pair(pair)
         except OverrideError as err:

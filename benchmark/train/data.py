@@ -27,11 +27,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import normalise_query
 from benchmark.datasets.text import TextBuilder
-from benchmark.errors import ShopbenchError
 from benchmark.train.config import DatasetSpec, TrainConfig
 
 DEFAULT_POSITIVES: dict[str, tuple[str, ...] | int] = {"esci": ("E", "S"), "wands": ("Exact",), "homedepot": 4}

@@ -32,8 +32,8 @@ from sentence_transformers.sparse_encoder.losses import (
 )
 from transformers import TrainerCallback
 
-from benchmark import faults
-from benchmark.console import console
+from benchmark.core import faults
+from benchmark.core.console import console
 from benchmark.train.config import TrainConfig
 from retrievers.models import ModelError, check_weights, loading_kwargs
 from retrievers.neural import device_of, quiet_model_loading
@@ -48,7 +48,7 @@ class QueryDocumentCollator(SparseEncoderDataCollator):
 
 
 class _CheckpointSaved(TrainerCallback):
-    """The ``train.checkpoint_saved`` fault point (:mod:`benchmark.faults`), after each full checkpoint save."""
+    """The ``train.checkpoint_saved`` fault point (:mod:`benchmark.core.faults`), after each full checkpoint save."""
 
     def on_save(self, args, state, control, **kwargs):  # the TrainerCallback signature
         faults.point("train.checkpoint_saved")

@@ -3,8 +3,8 @@
 Both steps index a catalog exactly as ``bench run`` does: the retriever comes from the retriever
 registry (``splade-ft`` with ``model=<round folder>``), the store from
 :func:`~benchmark.store.factory.make_store` (embedded qdrant-edge, or ``$QDRANT_URL``), the
-collection key from :func:`~benchmark.harness.index_key` and the build from
-:func:`~benchmark.harness.build_index`. A full-catalog index built for a round is therefore the
+collection key from :func:`~benchmark.pipeline.harness.index_key` and the build from
+:func:`~benchmark.pipeline.harness.build_index`. A full-catalog index built for a round is therefore the
 index ``bench run -r splade-ft`` reuses for that model; mining for round r reuses the dev index
 of round r-1. With ``mining.corpus_cap`` the mining index holds only the judged products of the
 training queries plus a seeded sample of the rest (a separate, temporary collection).
@@ -26,13 +26,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmark import atomic, paths
-from benchmark.console import console, stage
+from benchmark.core import atomic, paths
+from benchmark.core.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import build_texts, corpus_key
-from benchmark.evaluation import evaluate
-from benchmark.harness import build_index, index_key, ranked_run, search_ranked
-from benchmark.runs import Run
+from benchmark.pipeline.harness import build_index, index_key, ranked_run, search_ranked
+from benchmark.ranking.evaluation import evaluate
+from benchmark.ranking.runs import Run
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
 from benchmark.train.config import MiningConfig, TrainConfig
@@ -93,7 +93,7 @@ def open_index(retriever: Retriever, dataset: Dataset, store: Store, cache_dir: 
 
 def search(index: Index, queries: Mapping[str, str], k: int, stats: dict | None = None) -> Run:
     """Top-``k`` per query as a :class:`Run` of doc ids, ranked exactly as ``bench run`` ranks
-    (:func:`~benchmark.harness.search_ranked`); ``stats`` receives ``nnz_query`` when given."""
+    (:func:`~benchmark.pipeline.harness.search_ranked`); ``stats`` receives ``nnz_query`` when given."""
     qids = list(queries)
     with stage(f"searching {len(qids):,} queries"):
         hits, search_stats = search_ranked(index.retriever, [queries[q] for q in qids], k, index.collection)

@@ -11,7 +11,7 @@ with the checkpoint Volume as the cache folder: checkpoints and the finished mod
 persist there, and a rerun of an interrupted job resumes from them. Runs share that Volume (a sweep runs
 many at once) and a Volume keeps only the last write of a file, so a run does not touch the shared
 ``models/registry.json``: it writes its own entry, ``models/.runs/<name>.json``
-(:func:`benchmark.train.registry.write_run_record`), and the client registers what it downloads.
+(:func:`retrievers.trained_models.write_run_record`), and the client registers what it downloads.
 
 The image carries this project's packages that the entry point imports, found by reading the imports
 (:mod:`benchmark.train.modal_source`), and pins the libraries training is tested with (:data:`PINNED`,
@@ -28,7 +28,7 @@ import modal
 
 from benchmark.train.config import DatasetSpec, ModalConfig, TrainConfig
 from benchmark.train.modal_source import shipped_packages
-from benchmark.train.registry import RegisteredModel, now_iso
+from retrievers.trained_models import RegisteredModel, now_iso
 
 if TYPE_CHECKING:  # pragma: no cover
     from benchmark.train.trainer import TrainResult
@@ -129,8 +129,8 @@ def run_job(config_json: str, data_root: str | None = DATA_MOUNT, cache_root: st
     config = TrainConfig.from_json(config_json)
     if dry_run:
         return {"config_json": config.to_json()}
-    from benchmark.train.registry import write_run_record
     from benchmark.train.trainer import train
+    from retrievers.trained_models import write_run_record
 
     result = train(remap_to_volume(config, data_root), cache_dir=cache_root, register=False)
     entry = run_entry(result)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 
 AUTH_HELP = ("run `modal setup` (or `python -m modal setup`) to store a token in ~/.modal.toml, "
              "or set MODAL_TOKEN_ID and MODAL_TOKEN_SECRET (from https://modal.com/settings/tokens)")

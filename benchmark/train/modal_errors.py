@@ -12,8 +12,8 @@ import builtins
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from benchmark.console import console
-from benchmark.errors import ShopbenchError, one_line
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError, one_line
 from benchmark.train.config import MODAL_MAX_TIMEOUT_S
 from benchmark.train.modal_credentials import AUTH_HELP
 

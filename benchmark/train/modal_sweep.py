@@ -7,7 +7,7 @@ lost connection leaves them running. Each call id is written to a local sweep fi
 (``FunctionCall.get``), and ranks them by dev nDCG@10 only when every run has a result: an interrupted sweep is
 never ranked as if complete. The best model is downloaded and registered; the others stay in the checkpoint
 Volume (the command to fetch each is printed). Each run writes its own registry entry on the Volume
-(:func:`benchmark.train.registry.write_run_record`): runs never rewrite a shared file.
+(:func:`retrievers.trained_models.write_run_record`): runs never rewrite a shared file.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import atomic, paths
-from benchmark.console import console
-from benchmark.errors import ShopbenchError
+from benchmark.core import atomic, paths
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError
 from benchmark.train.config import TrainConfig
 from benchmark.train.modal_client import LiveModal, ModalClient
 from benchmark.train.modal_errors import explain, interrupted, is_session_error, translated
-from benchmark.train.registry import now_iso
 from benchmark.train.remote import call_result, check_modal_ready, fetch, fetch_command, on_gpu, upload_datasets
+from retrievers.trained_models import now_iso
 
 SWEEP_DIR = "modal-sweeps"
 

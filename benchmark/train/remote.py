@@ -21,13 +21,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from benchmark.console import console
-from benchmark.errors import ShopbenchError
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError
 from benchmark.train.config import ModalConfig, TrainConfig, TrainConfigError, build_config, read_yaml
 from benchmark.train.modal_client import LiveModal, ModalClient
 from benchmark.train.modal_credentials import ModalUnavailable, check_modal_ready, has_credentials
 from benchmark.train.modal_errors import interrupted, translated
-from benchmark.train.registry import (
+from retrievers.trained_models import (
     RUN_RECORD_DIR,
     ModelRegistry,
     RegisteredModel,

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from benchmark.console import stage
+from benchmark.core.console import stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import TextBuilder, build_texts
 from benchmark.store.base import SparseVector

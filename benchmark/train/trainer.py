@@ -10,7 +10,7 @@ Work files live in ``<cache_dir>/train-runs/<name>/`` (the config, then per roun
 mined negatives, the round's model and a ``round.json`` written last). Running the same command
 again resumes: finished rounds are skipped and an unfinished round continues from its last
 checkpoint. The final model is copied to ``<cache_dir>/models/<name>/`` with a model card and
-registered (:mod:`benchmark.train.registry`). Every marker file is written atomically; a run killed
+registered (:mod:`retrievers.trained_models`). Every marker file is written atomically; a run killed
 after publishing its model folder but before registering it registers that folder when rerun.
 """
 
@@ -25,15 +25,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark import atomic, faults, paths
-from benchmark.console import console
-from benchmark.errors import ShopbenchError
+from benchmark.core import atomic, faults, paths
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError
 from benchmark.train import card, mining
 from benchmark.train.config import TrainConfig
 from benchmark.train.data import DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives, rows_for
-from benchmark.train.registry import ModelRegistry, RegisteredModel, now_iso
 from benchmark.train.teacher import teacher_labels
 from retrievers import models
+from retrievers.trained_models import ModelRegistry, RegisteredModel, now_iso
 
 ROUND_FILE = "round.json"
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from benchmark.console import console
+from benchmark.core.console import console
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import TextBuilder, dropped_fields
-from benchmark.results import DroppedFieldInfo
+from benchmark.ranking.results import DroppedFieldInfo
 
 
 def dropped_for(dataset: Dataset, text_builder: Mapping[str, Any]) -> list[DroppedFieldInfo]:

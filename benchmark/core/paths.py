@@ -7,7 +7,7 @@ from pathlib import Path
 
 import platformdirs
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 
 DATA_DIR_ENV = "SHOPBENCH_DATA_DIR"
 CACHE_DIR_ENV = "SHOPBENCH_CACHE_DIR"

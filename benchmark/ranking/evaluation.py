@@ -1,4 +1,4 @@
-"""Metrics over a :class:`~benchmark.runs.Run`, computed by ranx with trec_eval ``-c`` semantics.
+"""Metrics over a :class:`~benchmark.ranking.runs.Run`, computed by ranx with trec_eval ``-c`` semantics.
 
 Rules (also recorded as :data:`EVAL_PROTOCOL` in every result file):
 
@@ -22,8 +22,8 @@ from enum import Enum
 
 import numpy as np
 
-from benchmark.errors import ShopbenchError, UnknownNameError
-from benchmark.runs import TIE_BREAK, Run
+from benchmark.core.errors import ShopbenchError, UnknownNameError
+from benchmark.ranking.runs import TIE_BREAK, Run
 
 Qrels = Mapping[str, Mapping[str, int]]
 
@@ -146,7 +146,7 @@ def evaluate(
     without any relevant judgement are excluded and reported.
     """
     if not isinstance(run, Run):
-        raise TypeError("evaluate() needs a benchmark.runs.Run (its order is the tie-broken order)")
+        raise TypeError("evaluate() needs a benchmark.ranking.runs.Run (its order is the tie-broken order)")
     chosen = _metrics(metrics)
     evaluated, excluded = evaluable_queries(qrels, relevant_level, queries)
     if not evaluated:

@@ -1,6 +1,6 @@
 """Fusing the ranked lists of several retrievers into one list per query: methods, parameters, math.
 
-Client-side fusion works on the parts' deterministic runs (:class:`~benchmark.runs.Run` order: score
+Client-side fusion works on the parts' deterministic runs (:class:`~benchmark.ranking.runs.Run` order: score
 descending, then doc id descending), each cut to ``depth`` hits. Rank-based methods (RRF) see the
 rank order only, so a tie inside a part is ranked by doc id, never by chance; score-based methods
 (``wsum``, ``combsum``, ``combmnz``) normalise each part's scores with ranx (``min-max``, ``zmuv``,

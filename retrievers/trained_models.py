@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmark import atomic, paths
-from benchmark.errors import ShopbenchError, UnknownNameError
+from benchmark.core import atomic, paths
+from benchmark.core.errors import ShopbenchError, UnknownNameError
 
 SCHEMA_VERSION = 1
 REGISTRY_FILE = "registry.json"

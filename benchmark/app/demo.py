@@ -36,7 +36,7 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from benchmark.console import console
+from benchmark.core.console import console
 
 DATASET = "demo"
 SPLIT = "test"
@@ -45,7 +45,7 @@ FINETUNED = "splade-ft"
 SYSTEMS = ("bm25", "splade", FINETUNED, "dense", "hybrid")
 DEFAULT_OUTPUT = Path("shopbench-demo")
 # The demo's training config ships with the package; configs/train/demo-cpu.yaml is a link to it.
-TRAIN_PRESET = Path(__file__).resolve().parent / "train" / "presets" / "demo-cpu.yaml"
+TRAIN_PRESET = Path(__file__).resolve().parents[1] / "train" / "presets" / "demo-cpu.yaml"
 SPLADE_BUNDLED = "bundled:splade-tiny"
 DENSE_BUNDLED = "bundled:all-MiniLM-L6-v2"
 # The offline models, named explicitly: the demo never picks a hub model, even where the hub is reachable.
@@ -205,8 +205,8 @@ def _step(number: int, title: str) -> None:
 
 
 def _run(retriever: str, overrides: dict[str, Any], layout: DemoLayout):
-    from benchmark.harness import RunRequest
-    from benchmark.pipeline import run_any
+    from benchmark.fusion.systems import run_any
+    from benchmark.pipeline.harness import RunRequest
 
     request = RunRequest(retriever=retriever, dataset=DATASET, split=SPLIT, overrides=overrides,
                          cache_dir=layout.cache, output_dir=layout.results)
@@ -241,7 +241,7 @@ def run_demo(output_dir: Path = DEFAULT_OUTPUT, *, cache_dir: Path | None = None
 
     started = time.perf_counter()
     _step(4, "summary and significance tests (bench compare)")
-    from benchmark.summary import render_summary
+    from benchmark.ranking.summary import render_summary
 
     render_summary(report.results)
     report.compare_markdown = _compare(layout, permutations, report)

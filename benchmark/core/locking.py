@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmark.console import console
-from benchmark.errors import ShopbenchError
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError
 
 try:
     import fcntl

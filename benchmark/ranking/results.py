@@ -23,10 +23,10 @@ from typing import IO, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from benchmark.core.errors import DataFormatError, MissingDataError, ShopbenchError
 from benchmark.datasets.base import Dataset
-from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
-from benchmark.evaluation import EVAL_PROTOCOL
-from benchmark.runs import OutputExistsError, Run, atomic_write, write_trec
+from benchmark.ranking.evaluation import EVAL_PROTOCOL
+from benchmark.ranking.runs import OutputExistsError, Run, atomic_write, write_trec
 
 SCHEMA_VERSION = 1
 PACKAGES = ("shopbench", "ranx", "qdrant-edge-py", "qdrant-client", "sentence-transformers", "torch",

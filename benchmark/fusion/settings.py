@@ -20,8 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from benchmark.fusion.methods import FuseMethod, FusionParams, FusionSite, Normalization
 from retrievers.errors import ConfigError
-from retrievers.fusion import FuseMethod, FusionParams, FusionSite, Normalization
 
 FUSION_PREFIX = "hybrid:"
 TUNE_SPLIT = "dev"

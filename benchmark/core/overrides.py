@@ -13,7 +13,7 @@ value typed on the command line means one thing wherever it is used:
 * a quoted value (``'010'``, ``"yes"``) is that string without its quotes; any other text is kept exactly as
   written (so ``model=./m #2`` keeps its ``#2``, which YAML would drop as a comment).
 
-Standard library, ``yaml`` and :mod:`benchmark.errors` only: both ``retrievers.registry`` and
+Standard library, ``yaml`` and :mod:`benchmark.core.errors` only: both ``retrievers.registry`` and
 ``benchmark.train.config`` build on it.
 """
 
@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from benchmark.errors import ShopbenchError
+from benchmark.core.errors import ShopbenchError
 
 __all__ = ["OverrideError", "parse_pair", "parse_value", "split_pair"]
 

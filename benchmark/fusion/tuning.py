@@ -2,7 +2,7 @@
 
 ``rrf`` searches ``rrf_k``; ``wsum`` searches the weights (every combination on a 0.1 grid that sums to
 1). Each candidate fuses the parts' dev runs exactly as the test run will be fused (same depth, same
-tie-breaking) and is evaluated by :func:`benchmark.evaluation.evaluate`. The first best candidate in grid
+tie-breaking) and is evaluated by :func:`benchmark.ranking.evaluation.evaluate`. The first best candidate in grid
 order wins, so the choice is deterministic. What was chosen, on which split and on how many queries is
 returned for the result file. The test split is never looked at here (the settings refuse ``tune=test``).
 """
@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 from itertools import product
 from typing import Any
 
-from benchmark.evaluation import PRIMARY_METRIC, evaluate
-from benchmark.runs import Run
-from retrievers.fusion import FuseMethod, FusionParams, fuse
-from retrievers.fusion_config import TUNE_SPLIT, FusionSettings
+from benchmark.fusion.methods import FuseMethod, FusionParams, fuse
+from benchmark.fusion.settings import TUNE_SPLIT, FusionSettings
+from benchmark.ranking.evaluation import PRIMARY_METRIC, evaluate
+from benchmark.ranking.runs import Run
 
 RRF_K_GRID = (1, 2, 5, 10, 20, 30, 40, 60, 80, 100, 150, 200)
 WEIGHT_STEPS = 10  # weights in multiples of 1/10
@@ -73,7 +73,7 @@ def tune(settings: FusionSettings, dev_parts: Sequence[Run], qrels: Mapping[str,
 
 
 def _evaluated(qrels: Mapping[str, Mapping[str, int]], relevant_level: int, queries: Sequence[str]) -> tuple[int, int]:
-    from benchmark.evaluation import evaluable_queries
+    from benchmark.ranking.evaluation import evaluable_queries
 
     evaluated, excluded = evaluable_queries(qrels, relevant_level, queries)
     return len(evaluated), len(excluded)

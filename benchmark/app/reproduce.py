@@ -17,7 +17,7 @@ The matrix is a YAML file (``regressions/matrix.yaml``)::
         source: measured with shopbench 0.x on 2026-11-25
         blocked: ""           # a reason makes the row SKIP (e.g. a missing feature)
 
-Every row is run with :func:`benchmark.pipeline.run_any`; a row whose data is missing or whose
+Every row is run with :func:`benchmark.fusion.systems.run_any`; a row whose data is missing or whose
 optional extra is not installed is SKIP with the reason, never FAIL. Anything else that fails is
 ERROR. ``--update`` rewrites the expected values of the rows that ran (after a diff).
 """
@@ -33,9 +33,9 @@ from typing import Any
 
 import yaml
 
-from benchmark.errors import MissingDataError, ShopbenchError
+from benchmark.core.errors import MissingDataError, ShopbenchError
 
-DEFAULT_MATRIX = Path(__file__).resolve().parents[1] / "regressions" / "matrix.yaml"
+DEFAULT_MATRIX = Path(__file__).resolve().parents[2] / "regressions" / "matrix.yaml"
 OK, OKISH, FAIL, SKIP, ERROR = "OK", "OKish", "FAIL", "SKIP", "ERROR"
 
 
@@ -158,8 +158,8 @@ Runner = Callable[[Row], Mapping[str, float]]
 
 def harness_runner(data_dir: Path | None, cache_dir: Path | None, output_dir: Path) -> Runner:
     def run(row: Row) -> Mapping[str, float]:
-        from benchmark.harness import RunRequest
-        from benchmark.pipeline import run_any
+        from benchmark.fusion.systems import run_any
+        from benchmark.pipeline.harness import RunRequest
 
         request = RunRequest(retriever=row.retriever, dataset=row.dataset, split=row.split,
                              overrides=dict(row.settings), dataset_options=tuple(row.dataset_options),
@@ -216,7 +216,7 @@ def exit_code(results: Sequence[RowResult]) -> int:
 def render(results: Sequence[RowResult]) -> None:
     from rich.table import Table
 
-    from benchmark.console import console
+    from benchmark.core.console import console
 
     table = Table(title="regression matrix", show_lines=False)
     for column in ("row", "retriever", "dataset", "metric", "expected", "actual", "delta", "status"):

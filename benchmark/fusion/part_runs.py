@@ -13,10 +13,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from benchmark import atomic
+from benchmark.core import atomic
 from benchmark.datasets.base import Dataset
-from benchmark.harness import Searched, SplitSearch, index_key
-from benchmark.runs import Run
+from benchmark.pipeline.harness import Searched, SplitSearch, index_key
+from benchmark.ranking.runs import Run
 from retrievers.retriever import Retriever, SearchStats
 
 VERSION = 2  # 2: scores are the exact float32 rescoring (1 held scores rounded to 5 significant digits)

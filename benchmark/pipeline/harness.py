@@ -21,14 +21,15 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from benchmark import atomic, paths
-from benchmark.console import console, stage
+from benchmark.core import atomic, paths
+from benchmark.core.console import console, stage
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
-from benchmark.errors import ShopbenchError
-from benchmark.evaluation import Evaluation, evaluate, judged_at_k
-from benchmark.results import (
+from benchmark.fusion.settings import is_fused_name
+from benchmark.ranking.evaluation import Evaluation, evaluate, judged_at_k
+from benchmark.ranking.results import (
     Efficiency,
     ResultRecord,
     RetrieverInfo,
@@ -37,12 +38,11 @@ from benchmark.results import (
     load_result,
     save_result,
 )
-from benchmark.runs import Run, drop_self
+from benchmark.ranking.runs import Run, drop_self
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
-from benchmark.vector_cache import VectorCache
+from benchmark.store.vector_cache import VectorCache
 from retrievers.exact import TIE_MARGIN, near
-from retrievers.fusion_config import is_fused_name
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import IndexStats, Retriever, SearchStats
 
@@ -196,7 +196,7 @@ def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: 
     what was fetched (in place).
 
     Which members of a tie group a store returns at its cut-off depends on the index build; with the
-    whole group in hand, scored exactly, :class:`~benchmark.runs.Run` breaks the tie by doc id, so the
+    whole group in hand, scored exactly, :class:`~benchmark.ranking.runs.Run` breaks the tie by doc id, so the
     top k is the same on every build.
     """
     limit = k + TIE_MARGIN
@@ -234,9 +234,9 @@ def _load_retriever(request: RunRequest, dataset: Dataset) -> Retriever:
 
 def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
     """One ``bench run`` of one single (not fused) retriever on one dataset split. A ``hybrid:A+B`` name runs
-    through :func:`benchmark.pipeline.run_any` (fusion is built on this module, which does not import it)."""
+    through :func:`benchmark.fusion.systems.run_any` (fusion is built on this module, which does not import it)."""
     if is_fused_name(request.retriever):
-        raise ValueError(f"{request.retriever}: a fused retriever runs through benchmark.pipeline.run_any")
+        raise ValueError(f"{request.retriever}: a fused retriever runs through benchmark.fusion.systems.run_any")
     refuse_leaky_split(request)
     started = datetime.now(UTC)
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
@@ -247,9 +247,9 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
 
 
 def refuse_leaky_split(request: RunRequest) -> None:
-    """The leakage guard (:mod:`benchmark.trained_on`), before anything is loaded: no model of the run may have
+    """The leakage guard (:mod:`benchmark.pipeline.trained_on`), before anything is loaded: no model of the run may have
     been trained on the queries of the requested split (split ``all`` contains the train split)."""
-    from benchmark.trained_on import refuse_trained_on
+    from benchmark.pipeline.trained_on import refuse_trained_on
 
     try:
         config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
@@ -312,7 +312,7 @@ def save_outcome(request: RunRequest, dataset: Dataset, run: Run, *, efficiency:
                  text_builder: Mapping[str, Any], info: RetrieverInfo, started: datetime,
                  reused: bool) -> RunOutcome:
     """Evaluate ``run`` on the request's split, write the result record and TREC run, read it back."""
-    from benchmark.text_record import dropped_for, warn_dropped
+    from benchmark.ranking.text_record import dropped_for, warn_dropped
 
     view = dataset.split(request.split)
     qids = list(view.queries)
@@ -343,6 +343,6 @@ def retriever_info(retriever: Retriever, described: Mapping[str, Any] | None = N
     """What a result file records about a retriever (``described``: its description, default ``describe()``)."""
     described = described or retriever.describe()
     models = [e["model"] for e in described["encoders"] if "model" in e]  # type: ignore[union-attr]
-    join = lambda key: " + ".join(m[key] for m in models if m[key]) or None  # noqa: E731
+    join = lambda key: " + ".join(m[key] for m in models if m[key]) or None
     return RetrieverInfo(name=retriever.name, config=described, model_id=join("name"),
                          model_revision=join("revision"), weights_sha256=join("weights_sha256"))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rich.table import Table
 
-from benchmark.console import console
-from benchmark.evaluation import DEFAULT_METRICS
-from benchmark.results import ResultRecord
+from benchmark.core.console import console
+from benchmark.ranking.evaluation import DEFAULT_METRICS
+from benchmark.ranking.results import ResultRecord
 
 
 def _num(value: float | None, fmt: str = "{:.4f}") -> str:

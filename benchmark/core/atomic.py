@@ -1,7 +1,7 @@
 """Atomic file writes: a temporary file beside the target, then one rename (or a no-clobber hard link).
 
-The lowest layer of the project: it imports only the standard library, :mod:`benchmark.errors` and
-:mod:`benchmark.faults`, so every other module (the leaderboard included) may use it.
+The lowest layer of the project: it imports only the standard library, :mod:`benchmark.core.errors` and
+:mod:`benchmark.core.faults`, so every other module (the leaderboard included) may use it.
 
 Readers of the target see the old file or the new one, never a partial one. Temporary files are named
 ``.tmp-<target name>.<random>.tmp`` (:data:`TEMP_PREFIX`, :data:`TEMP_SUFFIX`): what a killed process
@@ -20,8 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from benchmark import faults
-from benchmark.errors import ShopbenchError
+from benchmark.core import faults
+from benchmark.core.errors import ShopbenchError
 
 TEMP_PREFIX = ".tmp-"
 TEMP_SUFFIX = ".tmp"
@@ -60,7 +60,7 @@ def atomic_write(
     On any error (in ``write`` too) the temporary file is removed and ``path`` is untouched. Without
     ``overwrite`` an existing ``path`` raises :class:`OutputExistsError`; the final step is then a hard
     link, which fails rather than replaces when another writer got there first. ``fault`` names a
-    :mod:`benchmark.faults` point reached after the data is written and synced, before the rename;
+    :mod:`benchmark.core.faults` point reached after the data is written and synced, before the rename;
     ``fsync_dir`` also syncs the folder so the rename itself survives a power loss. A file-system error
     is an :class:`OutputWriteError` naming ``path``, or the ``OSError`` itself with ``wrap_errors=False``.
     """

@@ -6,13 +6,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from benchmark import __version__, paths
-from benchmark.console import console
-from benchmark.errors import ShopbenchError
+from benchmark import __version__
+from benchmark.core import paths
+from benchmark.core.console import console
+from benchmark.core.errors import ShopbenchError
 
 app = typer.Typer(
     name="bench",
@@ -41,17 +42,17 @@ data_app = typer.Typer(
 app.add_typer(data_app, name="data")
 
 DataDir = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option(
         "--data-dir",
         help=f"Folder holding the dataset's files (or a parent with one folder per dataset). Env: {paths.DATA_DIR_ENV}.",
     ),
 ]
 CacheDir = Annotated[
-    Optional[Path], typer.Option("--cache-dir", help=f"Where binary caches go. Env: {paths.CACHE_DIR_ENV}.")
+    Path | None, typer.Option("--cache-dir", help=f"Where binary caches go. Env: {paths.CACHE_DIR_ENV}.")
 ]
 Options = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--option", "-o", help="Loader option key=value, repeatable (e.g. locale=jp, version=large)."),
 ]
 
@@ -138,13 +139,13 @@ def run_command(
     dataset: Annotated[list[str], typer.Option("--dataset", "-d", help="esci, wands, homedepot, demo or beir:PATH (repeatable).")],
     split: Annotated[str, typer.Option(help="Split to search and evaluate (test, dev, train; all: every query, for datasets whose splits shopbench assigned: WANDS, Home Depot).")] = "test",
     k: Annotated[int, typer.Option("-k", help="Hits per query kept in the run (metrics use @10 and @100).")] = 100,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Retriever setting key=value (all retrievers) or NAME.key=value (one; NAME may be a part of hybrid:A+B), repeatable. Fusion: method, rrf_k, norm, weights, depth, where, tune.")] = None,
-    config: Annotated[Optional[Path], typer.Option("--config", help="YAML file of retriever settings (flat, or keyed by retriever name).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Retriever setting key=value (all retrievers) or NAME.key=value (one; NAME may be a part of hybrid:A+B), repeatable. Fusion: method, rrf_k, norm, weights, depth, where, tune.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="YAML file of retriever settings (flat, or keyed by retriever name).")] = None,
     option: Options = None,
     data_dir: DataDir = None,
     cache_dir: CacheDir = None,
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Where result files (JSON + TREC run) go.")] = Path("results"),
-    qdrant_url: Annotated[Optional[str], typer.Option("--qdrant-url", envvar="QDRANT_URL", help="Qdrant server/cluster URL; default: embedded qdrant-edge. API key: $QDRANT_API_KEY.")] = None,
+    qdrant_url: Annotated[str | None, typer.Option("--qdrant-url", envvar="QDRANT_URL", help="Qdrant server/cluster URL; default: embedded qdrant-edge. API key: $QDRANT_API_KEY.")] = None,
     shards: Annotated[int, typer.Option(help="Shards per collection (server/cluster only).")] = 1,
     replication_factor: Annotated[int, typer.Option(help="Replicas per shard (server/cluster only).")] = 1,
     drop_self: Annotated[bool, typer.Option("--drop-self", help="Drop hits whose id equals the query id (BEIR ArguAna convention).")] = False,
@@ -171,9 +172,9 @@ def run_command(
 
       bench run -r bm25 --set k1=1.2 --set b=0.75 -d beir:./scifact --qdrant-url http://localhost:6333
     """
-    from benchmark.harness import RunRequest
-    from benchmark.pipeline import run_any
-    from benchmark.summary import render_summary
+    from benchmark.fusion.systems import run_any
+    from benchmark.pipeline.harness import RunRequest
+    from benchmark.ranking.summary import render_summary
     from retrievers.models import TRUST_REMOTE_CODE_ENV
     from retrievers.registry import overrides_for, resolve_config
 
@@ -211,8 +212,8 @@ def _stat_options(test: str, correction: str, alpha: float, permutations: int, s
 
 @app.command("reproduce")
 def reproduce_command(
-    only: Annotated[Optional[str], typer.Option("--only", help="Run only rows whose id, retriever or dataset matches this glob or substring.")] = None,
-    matrix: Annotated[Optional[Path], typer.Option("--matrix", help="Regression matrix YAML (default: regressions/matrix.yaml).")] = None,
+    only: Annotated[str | None, typer.Option("--only", help="Run only rows whose id, retriever or dataset matches this glob or substring.")] = None,
+    matrix: Annotated[Path | None, typer.Option("--matrix", help="Regression matrix YAML (default: regressions/matrix.yaml).")] = None,
     update: Annotated[bool, typer.Option("--update", help="Rewrite the expected values of the rows that ran (shows the diff first).")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="With --update: write without asking.")] = False,
     data_dir: DataDir = None,
@@ -233,7 +234,7 @@ def reproduce_command(
 
       bench reproduce --only bm25-lucene --update
     """
-    from benchmark import reproduce as rp
+    from benchmark.app import reproduce as rp
 
     path = matrix or rp.DEFAULT_MATRIX
     loaded = rp.load_matrix(path)
@@ -287,10 +288,10 @@ def leaderboard_command(
 def compare_command(
     systems: Annotated[list[str], typer.Argument(help="Result files, or retriever names/labels with --dataset.")],
     results_dir: Annotated[Path, typer.Option("--results-dir", help="Where to look up retriever names.")] = Path("results"),
-    dataset: Annotated[Optional[str], typer.Option("--dataset", "-d", help="Dataset, when systems are given by name.")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset, when systems are given by name.")] = None,
     split: Annotated[str, typer.Option("--split", help="Split, when systems are given by name.")] = "test",
-    metric: Annotated[Optional[list[str]], typer.Option("--metric", "-m", help="Metric to test, repeatable (default: NDCG@10, MRR@10, Recall@100).")] = None,
-    markdown: Annotated[Optional[str], typer.Option("--markdown", help="Also write markdown to this file ('-': print it instead of tables).")] = None,
+    metric: Annotated[list[str] | None, typer.Option("--metric", "-m", help="Metric to test, repeatable (default: NDCG@10, MRR@10, Recall@100).")] = None,
+    markdown: Annotated[str | None, typer.Option("--markdown", help="Also write markdown to this file ('-': print it instead of tables).")] = None,
     alpha: StatAlpha = 0.05,
     test: StatTest = "permutation",
     correction: StatCorrection = "holm",
@@ -315,17 +316,17 @@ def compare_command(
 
 @app.command("train")
 def train_command(
-    config: Annotated[Optional[Path], typer.Option("--config", "-c", help="Training config YAML (see configs/train/).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override any config key: key=value, dotted (mining.rounds=1, datasets.0.max_pairs=5000).")] = None,
-    name: Annotated[Optional[str], typer.Option("--name", help="Name to register the model under (config key `name`).")] = None,
-    data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="Data folder for every dataset without its own data_dir.")] = None,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Training config YAML (see configs/train/).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override any config key: key=value, dotted (mining.rounds=1, datasets.0.max_pairs=5000).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Name to register the model under (config key `name`).")] = None,
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Data folder for every dataset without its own data_dir.")] = None,
     on: Annotated[str, typer.Option("--on", help="local or modal.")] = "local",
-    gpu: Annotated[Optional[str], typer.Option("--gpu", help="Modal GPU type (config key modal.gpu), e.g. A100, H100, L4.")] = None,
+    gpu: Annotated[str | None, typer.Option("--gpu", help="Modal GPU type (config key modal.gpu), e.g. A100, H100, L4.")] = None,
     detach: Annotated[bool, typer.Option("--detach", help="Modal: start the run (or a --sweep's runs) and return; prints the --fetch-call (or --resume) command that gets the result.")] = False,
-    sweep: Annotated[Optional[Path], typer.Option("--sweep", help="Sweep YAML: one detached Modal GPU per config in parallel; registers the best by dev nDCG@10.")] = None,
+    sweep: Annotated[Path | None, typer.Option("--sweep", help="Sweep YAML: one detached Modal GPU per config in parallel; registers the best by dev nDCG@10.")] = None,
     resume: Annotated[bool, typer.Option("--resume", help="With --sweep: re-attach to the started sweep of that file (starts runs that never started, collects all).")] = False,
-    fetch: Annotated[Optional[str], typer.Option("--fetch", help="Download model NAME from the Modal checkpoint Volume (the default one, or that of --config / --set modal.checkpoint_volume=...) and register it.")] = None,
-    fetch_call: Annotated[Optional[str], typer.Option("--fetch-call", help="Download and register the model of a detached Modal run, by the call id it printed (fc-...).")] = None,
+    fetch: Annotated[str | None, typer.Option("--fetch", help="Download model NAME from the Modal checkpoint Volume (the default one, or that of --config / --set modal.checkpoint_volume=...) and register it.")] = None,
+    fetch_call: Annotated[str | None, typer.Option("--fetch-call", help="Download and register the model of a detached Modal run, by the call id it printed (fc-...).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and pair counts (leakage guard included); train nothing.")] = False,
     cache_dir: CacheDir = None,
 ) -> None:
@@ -366,8 +367,8 @@ def _check_model_name(value: str | None, option: str) -> None:
 @app.command("demo")
 def demo_command(
     output_dir: Annotated[Path, typer.Option("--output-dir", help="Folder for everything the demo writes (results, leaderboard, model, cache).")] = Path("shopbench-demo"),
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Cache folder (default: OUTPUT_DIR/cache, never the user cache).")] = None,
-    train_config: Annotated[Optional[Path], typer.Option("--train-config", help="Training config (default: configs/train/demo-cpu.yaml).")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache folder (default: OUTPUT_DIR/cache, never the user cache).")] = None,
+    train_config: Annotated[Path | None, typer.Option("--train-config", help="Training config (default: configs/train/demo-cpu.yaml).")] = None,
     permutations: StatPermutations = 10_000,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw the leaderboard's PNG plots.")] = True,
 ) -> None:
@@ -387,7 +388,7 @@ def demo_command(
 
       bench demo --train-config configs/train/demo-cpu.yaml --no-plots
     """
-    from benchmark.demo import run_demo
+    from benchmark.app.demo import run_demo
 
     run_demo(output_dir, cache_dir=cache_dir, config_path=train_config, permutations=permutations, plots=plots)
 

@@ -22,9 +22,9 @@ from typing import IO, TypeAlias
 
 import numpy as np
 
-from benchmark import atomic as _atomic
-from benchmark.atomic import OutputExistsError, OutputWriteError  # noqa: F401 - re-exported
-from benchmark.errors import DataFormatError, MissingDataError, ShopbenchError
+from benchmark.core import atomic as _atomic
+from benchmark.core.atomic import OutputExistsError, OutputWriteError  # noqa: F401 - re-exported
+from benchmark.core.errors import DataFormatError, MissingDataError, ShopbenchError
 
 Hit: TypeAlias = tuple[str, float]
 HitsInput: TypeAlias = Iterable[tuple[str, float]] | Mapping[str, float]
@@ -123,7 +123,7 @@ def drop_self(run: Run) -> Run:
 
 
 def atomic_write(path: Path | str, write: Callable[[IO[bytes]], None], *, overwrite: bool = False) -> Path:
-    """A result file's write: :func:`benchmark.atomic.atomic_write` (no-clobber unless ``overwrite``), with
+    """A result file's write: :func:`benchmark.core.atomic.atomic_write` (no-clobber unless ``overwrite``), with
     the ``result.before_rename`` fault point between the synced temporary file and its move into place."""
     return _atomic.atomic_write(path, write, overwrite=overwrite, fault="result.before_rename")
 

@@ -1,7 +1,7 @@
 """A fused retriever (``hybrid:A+B``): its parts, built as stand-alone retrievers, and how they are fused.
 
 Client-side (default), each part searches its own index (the one ``-r PART`` builds and reuses) and
-:mod:`benchmark.fusion` fuses the parts' runs. Server-side, :meth:`FusedRetriever.server_retriever`
+:mod:`benchmark.fusion.run` fuses the parts' runs. Server-side, :meth:`FusedRetriever.server_retriever`
 puts every part's encoder into one collection (vectors taken from the vector cache, so nothing is
 re-encoded) and Qdrant fuses with Prefetch + Fusion, one request per query, batched.
 """
@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from benchmark.fusion.methods import FusionParams, FusionSite
+from benchmark.fusion.settings import FusionSettings
 from benchmark.store.base import FusionRequest
 from retrievers.errors import ConfigError
-from retrievers.fusion import FusionParams, FusionSite
-from retrievers.fusion_config import FusionSettings
 from retrievers.retriever import Retriever
 
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.splits import ALL_SPLIT
-from benchmark.errors import ShopbenchError
 from retrievers.models import TRAIN_RECORD_FILE, registered_name
 
 DEFAULT_TRAIN_SPLIT = "train"  # DatasetSpec.train_split's default (records may leave defaults out)

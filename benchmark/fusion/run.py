@@ -1,12 +1,12 @@
 """``bench run -r hybrid:A+B``: fused retrievers, run and recorded like any other retriever.
 
 Client-side (``where=client``, the default): each part goes through the harness's own index-and-search
-path (:func:`benchmark.harness.search_split`): its index is the one ``-r PART`` builds, found by the same
+path (:func:`benchmark.pipeline.harness.search_split`): its index is the one ``-r PART`` builds, found by the same
 content key and reused when complete, and its run has the harness's exact rescoring, tie completion and
-tie-breaking. The parts' runs are kept (:mod:`benchmark.fusion_runs`), so another fusion of the same
-parts re-searches nothing. The parts' runs, each cut to ``depth`` hits, are fused by :func:`retrievers.fusion.fuse`
+tie-breaking. The parts' runs are kept (:mod:`benchmark.fusion.part_runs`), so another fusion of the same
+parts re-searches nothing. The parts' runs, each cut to ``depth`` hits, are fused by :func:`benchmark.fusion.methods.fuse`
 and the fused scores get the same float32 tie-breaking before evaluation. With ``tune=dev`` the
-parameters are first chosen on the dev split's runs of the same parts (:mod:`benchmark.fusion_tuning`).
+parameters are first chosen on the dev split's runs of the same parts (:mod:`benchmark.fusion.tuning`).
 
 Server-side (``where=server``): one collection holds every part's vectors (built from the vector cache,
 so nothing is re-encoded) and Qdrant fuses (Prefetch + Fusion), one request per query, batched: that is
@@ -28,15 +28,18 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from benchmark.console import console, stage
+from benchmark.core.console import console, stage
+from benchmark.core.paths import cache_dir
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import ALL_SPLIT
 from benchmark.datasets.text import corpus_key
-from benchmark.evaluation import PRIMARY_METRIC, evaluate
-from benchmark.fusion_runs import PartRuns, run_key
-from benchmark.fusion_tuning import fused_run, tune
-from benchmark.harness import (
+from benchmark.fusion.fused import FusedRetriever
+from benchmark.fusion.methods import FusionSite, warm_up
+from benchmark.fusion.part_runs import PartRuns, run_key
+from benchmark.fusion.settings import TUNE_SPLIT, FusedConfig
+from benchmark.fusion.tuning import fused_run, tune
+from benchmark.pipeline.harness import (
     RunOutcome,
     RunRequest,
     Searched,
@@ -49,15 +52,12 @@ from benchmark.harness import (
     save_outcome,
     search_split,
 )
-from benchmark.paths import cache_dir
-from benchmark.results import Efficiency
-from benchmark.runs import Run
+from benchmark.ranking.evaluation import PRIMARY_METRIC, evaluate
+from benchmark.ranking.results import Efficiency
+from benchmark.ranking.runs import Run
 from benchmark.store.base import Store
 from benchmark.store.factory import make_store
-from benchmark.vector_cache import VectorCache
-from retrievers.fused import FusedRetriever
-from retrievers.fusion import FusionSite, warm_up
-from retrievers.fusion_config import TUNE_SPLIT, FusedConfig
+from benchmark.store.vector_cache import VectorCache
 from retrievers.registry import ConfigError, build, resolve_config
 from retrievers.retriever import CHUNK, Retriever
 

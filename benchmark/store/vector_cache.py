@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmark import atomic, faults
-from benchmark.errors import ShopbenchError
+from benchmark.core import atomic, faults
+from benchmark.core.errors import ShopbenchError
 from benchmark.store.base import SparseVector, Vector
 
 
