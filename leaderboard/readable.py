@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+from benchmark.fusion.record import fusion, is_fused, named_weights, part_names, parts, weights_text
 from benchmark.ranking.results import ResultRecord
-from leaderboard.fused import fusion, is_fused, named_weights, part_names, parts, weights_text
 from leaderboard.models import model_names, model_refs, record_refs
 from leaderboard.portable import portable
 

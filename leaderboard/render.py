@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from benchmark.fusion.record import is_fused
 from benchmark.ranking.results import Efficiency
 from leaderboard.collect import BadFile, Scan
-from leaderboard.fused import is_fused, parts_text
+from leaderboard.fused import parts_text
 from leaderboard.markdown import bold, code, escape, sup, table
 from leaderboard.models import record_models
 from leaderboard.options import StatOptions

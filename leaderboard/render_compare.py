@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from rich.markup import escape as rich_escape
 from rich.table import Table as RichTable
 
+from benchmark.fusion.record import is_fused
 from leaderboard.compare import Comparison, PairResult, letter
-from leaderboard.fused import fusion_note, is_fused
+from leaderboard.fused import fusion_note
 from leaderboard.markdown import code, escape, signed, sup, table
 from leaderboard.options import StatOptions
 from leaderboard.resolve import Selection

@@ -1,9 +1,9 @@
-"""Named retrievers -> typed configs -> :class:`~retrievers.retriever.Retriever` objects.
+"""Named single retrievers -> typed configs -> :class:`~retrievers.retriever.Retriever` objects.
 
-``bm25``, ``splade``, ``splade-ft``, ``dense`` and ``hybrid`` each resolve to a pydantic config
-whose fields users override with ``--set key=value`` or a YAML config file. Unknown keys are
-errors that list the valid ones. ``hybrid:A+B[+C]`` names a fusion of any of them (see
-:mod:`benchmark.fusion.settings`): it resolves to a :class:`FusedConfig` holding each part's config.
+``bm25``, ``splade``, ``splade-ft``, ``dense``, ``bm25-lucene`` and ``bm25-rank`` each resolve to a pydantic
+config whose fields users override with ``--set key=value`` or a YAML config file. Unknown keys are errors that
+list the valid ones. Fused retrievers (``hybrid:A+B``, and the ``hybrid`` preset) are built on these one layer up,
+in :mod:`benchmark.fusion.resolve`, which is also where a name given to ``bench run -r`` is resolved.
 """
 
 from __future__ import annotations
@@ -12,14 +12,11 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from benchmark.core.errors import UnknownNameError
-from benchmark.core.overrides import OverrideError, parse_pair, parse_value  # noqa: F401 - parse_value re-exported
+from benchmark.core.overrides import OverrideError, parse_pair
 from benchmark.datasets.text import TextBuilder, TextFormat
-from benchmark.fusion.settings import FUSION_PREFIX, FusedConfig, FusionSettings, is_fused_name, part_names
-from benchmark.store.base import FusionMethod, FusionRequest
 from retrievers import models
 from retrievers.analyzer import Analysis
 from retrievers.bm25 import DEFAULT_B, DEFAULT_K1, LengthNorm
@@ -72,18 +69,6 @@ class DenseConfig(_Config):
     device: str = "auto"
 
 
-class HybridConfig(_Config):
-    kind: Literal["hybrid"] = "hybrid"
-    sparse: Literal["splade", "splade-ft", "bm25"] = "splade"
-    sparse_model: str | None = None
-    dense_model: str | None = None
-    fusion: FusionMethod = FusionMethod.RRF
-    rrf_k: int = 60
-    prefetch_limit: int = 100
-    batch_size: int = 64
-    device: str = "auto"
-
-
 class LuceneBM25Config(_Config):
     """Pyserini/Lucene BM25 (optional extra ``pyserini``); see :mod:`retrievers.lucene`."""
 
@@ -105,13 +90,12 @@ class RankBM25Config(_Config):
     stopwords: bool = True
 
 
-Config = BM25Config | SpladeConfig | DenseConfig | HybridConfig | LuceneBM25Config | RankBM25Config | FusedConfig
+Config = BM25Config | SpladeConfig | DenseConfig | LuceneBM25Config | RankBM25Config
 ENTRIES: dict[str, Callable[[], Config]] = {
     "bm25": BM25Config,
     "splade": SpladeConfig,
     "splade-ft": lambda: SpladeConfig(),
     "dense": DenseConfig,
-    "hybrid": HybridConfig,
     "bm25-lucene": LuceneBM25Config,
     "bm25-rank": RankBM25Config,
 }
@@ -121,7 +105,7 @@ SPLADE_FT_HELP = (
 )
 
 
-def _pair(pair: str) -> tuple[str, Any]:
+def parse_setting(pair: str) -> tuple[str, Any]:
     """One ``--set`` pair through the shared parser (:mod:`benchmark.core.overrides`), as a :class:`ConfigError`."""
     try:
         return parse_pair(pair)
@@ -129,71 +113,22 @@ def _pair(pair: str) -> tuple[str, Any]:
         raise ConfigError(str(err)) from None
 
 
-def load_config_file(path: Path, name: str) -> dict[str, Any]:
-    """A YAML mapping of overrides: either flat, or keyed by retriever name (``bm25: {k1: 1.2}``)."""
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: cannot read retriever config: {err}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings")
-    if is_fused_name(name):
-        return _fused_file_settings(data, name)
-    if name in data and isinstance(data[name], dict):
-        return dict(data[name])
-    return {k: v for k, v in data.items() if k not in ENTRIES and not is_fused_name(str(k))}
-
-
-def _fused_file_settings(data: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """A fused retriever's settings from a config file: the mapping under its name (fusion settings, and
-    part settings under each part's name), on top of each part's own section (so that a part is the
-    same system as the stand-alone retriever configured in the same file)."""
-    own = data.get(name)
-    out: dict[str, Any] = dict(own) if isinstance(own, dict) else {}
-    for part in part_names(name):
-        section = data.get(part)
-        if isinstance(section, dict) or isinstance(out.get(part), dict):
-            out[part] = {**(section if isinstance(section, dict) else {}), **(out.get(part) or {})}
-    return out
-
-
-def overrides_for(name: str, pairs: Sequence[str], config_file: Path | None = None) -> dict[str, Any]:
-    """Settings for one retriever of a multi-retriever call: the config file's, then ``--set`` pairs.
-
-    ``key=value`` applies to every retriever of the call; ``NAME.key=value`` only to retriever NAME
-    (e.g. ``splade-ft.model=./my-model`` next to ``bm25``).
-
-    For a fused retriever (``hybrid:A+B``), ``PART.key=value`` sets a part's setting (returned under
-    the part's name) and ``key=value`` / ``hybrid:A+B.key=value`` set fusion settings, or settings of every
-    part when the key is not a fusion setting.
-    """
-    overrides = load_config_file(config_file, name) if config_file else {}
-    parts = part_names(name) if is_fused_name(name) else ()
-    for pair in pairs:
-        key, value = _pair(pair)
-        scope, dot, field = key.rpartition(".")
-        if dot and scope.partition("@")[0] not in ENTRIES and not is_fused_name(scope):
-            raise UnknownNameError("retriever in --set", scope, [*ENTRIES, f"{FUSION_PREFIX}A+B"])
-        if not dot or scope == name:
-            overrides[field] = value
-        elif scope in parts:
-            overrides[scope] = {**overrides.get(scope, {}), field: value}
-    return overrides
+def check_name(name: str) -> None:
+    """Raise :class:`UnknownNameError` unless ``name`` is a single retriever (``splade-ft@NAME`` included)."""
+    base, _, variant = name.partition("@")
+    if base not in ENTRIES or (variant and base != "splade-ft"):
+        raise UnknownNameError("retriever", name, list(ENTRIES))
 
 
 def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (), *,
                    cache_dir: Path | str | None = None, text_format: str | None = None) -> Config:
     """``splade-ft`` without ``model`` uses the latest model registered by ``bench train``
     (``<cache_dir>/models/registry.json``); ``splade-ft@NAME`` uses the registered model NAME.
-    ``hybrid:A+B`` resolves every part (see :func:`overrides_for` for how settings reach them).
     ``text_format``: the dataset's own default (``Dataset.default_text_format``), used unless the settings
     name one."""
-    if is_fused_name(name):
-        return _resolve_fused(name, _as_mapping(overrides, part_names(name), name), cache_dir, text_format)
+    check_name(name)
     name, _, variant = name.partition("@")
-    if name not in ENTRIES or (variant and name != "splade-ft"):
-        raise UnknownNameError("retriever", f"{name}@{variant}" if variant else name, list(ENTRIES))
-    overrides = _as_mapping(overrides)
+    overrides = as_mapping(overrides)
     if text_format is not None and "text_format" not in overrides:
         overrides = {**overrides, "text_format": text_format}
     base = ENTRIES[name]()
@@ -215,7 +150,7 @@ def resolve_config(name: str, overrides: Mapping[str, Any] | Sequence[str] = (),
     return config
 
 
-def _as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[str] = (),
+def as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[str] = (),
                 own: str = "") -> Mapping[str, Any]:
     """``["k1=1.2", "PART.key=v", "OWN.key=v"]`` -> ``{"k1": 1.2, "PART": {"key": v}, "key": v}`` (scoped keys
     only for ``parts`` and the retriever's ``own`` name)."""
@@ -223,7 +158,7 @@ def _as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[st
         return overrides
     out: dict[str, Any] = {}
     for item in overrides:
-        key, value = _pair(item)
+        key, value = parse_setting(item)
         scope, dot, field = key.rpartition(".")
         if dot and scope in parts:
             out[scope] = {**out.get(scope, {}), field: value}
@@ -234,47 +169,18 @@ def _as_mapping(overrides: Mapping[str, Any] | Sequence[str], parts: Sequence[st
     return out
 
 
-def _resolve_fused(name: str, overrides: Mapping[str, Any], cache_dir: Path | str | None,
-                   text_format: str | None) -> FusedConfig:
-    parts = part_names(name)
-    for part in parts:
-        base = part.partition("@")[0]
-        if base not in ENTRIES or base == "hybrid":
-            valid = [n for n in ENTRIES if n != "hybrid"]
-            raise UnknownNameError(f"retriever in '{name}'", part, valid)
-    fusion_fields = set(FusionSettings.model_fields) - {"parts"}
-    fusion = {k: v for k, v in overrides.items() if k in fusion_fields}
-    common = {k: v for k, v in overrides.items() if k not in fusion_fields and k not in parts}
-    try:
-        settings = FusionSettings.model_validate({**fusion, "parts": parts})
-    except ValidationError as err:
-        fields = ", ".join(sorted(fusion_fields))
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}".replace("Value error, ", "")
-                             for e in err.errors())
-        raise ConfigError(f"retriever {name}: {problems} (fusion settings: {fields})") from None
-    resolved = []
-    for part in parts:
-        specific = overrides.get(part, {})
-        if not isinstance(specific, Mapping):
-            raise ConfigError(f"retriever {name}: settings of part {part} must be a mapping, got {specific!r}")
-        resolved.append((part, resolve_config(part, {**common, **specific}, cache_dir=cache_dir,
-                                              text_format=text_format)))
-    return FusedConfig(settings, tuple(resolved))
-
-
-def _splade(model: str | None, cfg: SpladeConfig | HybridConfig, name: str = "splade"):
+def _splade(model: str | None, cfg: SpladeConfig, name: str = "splade"):
     from retrievers.splade import SpladeEncoder, SpladeSettings
 
     chosen = model or models.default_model(SPLADE_HUB, SPLADE_BUNDLED)
-    return SpladeEncoder(SpladeSettings(chosen, cfg.batch_size, getattr(cfg, "max_length", 256), cfg.device,
-                                        getattr(cfg, "encode_path", "fast")), name)
+    return SpladeEncoder(SpladeSettings(chosen, cfg.batch_size, cfg.max_length, cfg.device, cfg.encode_path), name)
 
 
-def _dense(model: str | None, cfg: DenseConfig | HybridConfig):
+def _dense(model: str | None, cfg: DenseConfig):
     from retrievers.dense import DenseEncoder, DenseSettings
 
     chosen = model or models.default_model(DENSE_HUB, DENSE_BUNDLED)
-    return DenseEncoder(DenseSettings(chosen, cfg.batch_size, getattr(cfg, "max_length", 256), cfg.device))
+    return DenseEncoder(DenseSettings(chosen, cfg.batch_size, cfg.max_length, cfg.device))
 
 
 def _bm25(cfg: BM25Config):
@@ -286,18 +192,12 @@ def _bm25(cfg: BM25Config):
 
 
 def build(name: str, config: Config) -> Retriever:
-    """Load models and make the retriever a config describes (a fused config gives a
-    :class:`~benchmark.fusion.fused.FusedRetriever`, whose parts are built here)."""
-    if isinstance(config, FusedConfig):
-        from benchmark.fusion.fused import FusedRetriever
-
-        parts = tuple((part, build(part, cfg)) for part, cfg in config.parts)
-        return FusedRetriever(name, config.settings, parts)  # type: ignore[return-value]
+    """Load models and make the retriever a config describes."""
     settings = config.model_dump(mode="json")
     if isinstance(config, LuceneBM25Config):
         from retrievers.lucene import LuceneRetriever, lucene_identity
 
-        return LuceneRetriever(name, (lucene_identity(config.k1, config.b),), config.builder(), None, settings,
+        return LuceneRetriever(name, (lucene_identity(config.k1, config.b),), config.builder(), settings,
                                k1=config.k1, b=config.b, threads=config.threads, ties=config.ties)
     if isinstance(config, RankBM25Config):
         from retrievers.analyzer import AnalyzerConfig
@@ -305,24 +205,12 @@ def build(name: str, config: Config) -> Retriever:
 
         analyzer = AnalyzerConfig(stopwords=config.stopwords, stemmer=config.stemmer)
         return RankBM25Retriever(name, (rank_identity(config.k1, config.b, config.epsilon, analyzer),),
-                                 config.builder(), None, settings, k1=config.k1, b=config.b,
+                                 config.builder(), settings, k1=config.k1, b=config.b,
                                  epsilon=config.epsilon, analyzer=analyzer)
     if isinstance(config, BM25Config):
-        encoders: tuple = (_bm25(config),)
+        encoder = _bm25(config)
     elif isinstance(config, SpladeConfig):
-        encoders = (_splade(config.model, config),)
-    elif isinstance(config, DenseConfig):
-        encoders = (_dense(config.model, config),)
+        encoder = _splade(config.model, config)
     else:
-        if config.sparse == "bm25":
-            sparse = _bm25(BM25Config())
-        else:
-            if config.sparse == "splade-ft" and not config.sparse_model:
-                raise ConfigError("hybrid with sparse=splade-ft needs --set sparse_model=PATH")
-            sparse = _splade(config.sparse_model, config)
-        encoders = (sparse, _dense(config.dense_model, config))
-        if config.prefetch_limit < 1 or config.rrf_k < 1:
-            raise ConfigError("hybrid needs prefetch_limit >= 1 and rrf_k >= 1")
-        fusion = FusionRequest(config.fusion, config.prefetch_limit, config.rrf_k)
-        return Retriever(name, encoders, config.builder(), fusion, settings)
-    return Retriever(name, encoders, config.builder(), None, settings)
+        encoder = _dense(config.model, config)
+    return Retriever(name, (encoder,), config.builder(), settings)

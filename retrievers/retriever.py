@@ -1,4 +1,7 @@
-"""A retriever: one encoder searched directly, or several encoders in one collection fused by Qdrant.
+"""A retriever: one encoder, its vectors in one collection, searched directly.
+
+Several encoders fused by Qdrant in one collection are :class:`benchmark.fusion.server_side.QdrantFused`, a
+subclass (indexing here already handles several named vectors).
 
 The harness decides whether an index must be built (:meth:`Retriever.index`) or can be reused;
 the retriever only encodes, upserts and searches. Everything is batched: documents are encoded
@@ -12,24 +15,14 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import numpy as np
 
 from benchmark.datasets.text import TextBuilder
-from benchmark.fusion.methods import FuseMethod, FusionParams, fuse
-from benchmark.store.base import (
-    Collection,
-    CollectionSchema,
-    FusionMethod,
-    FusionRequest,
-    Hits,
-    SparseVector,
-    Vector,
-    VectorKind,
-)
+from benchmark.store.base import Collection, CollectionSchema, Hits, SparseVector, Vector, VectorKind
 from retrievers.base import Encoder
-from retrievers.exact import TIE_MARGIN, near, ordered, rescore
+from retrievers.exact import TIE_MARGIN, near, rescore
 
 CHUNK = 4096  # documents encoded and upserted per step
 
@@ -80,12 +73,12 @@ class Retriever:
     name: str
     encoders: tuple[Encoder, ...]
     text_builder: TextBuilder
-    fusion: FusionRequest | None = None
     config: Mapping[str, object] = field(default_factory=dict)
+    fuses_in_store: ClassVar[bool] = False  # several encoders, fused by the store (QdrantFused)
 
     def __post_init__(self) -> None:
-        if len(self.encoders) > 1 and self.fusion is None:
-            raise ValueError("several encoders need a fusion method")
+        if len(self.encoders) > 1 and not self.fuses_in_store:
+            raise ValueError("several encoders in one collection need a fused search (benchmark.fusion.server_side)")
         names = [e.spec.name for e in self.encoders]
         if len(set(names)) != len(names):
             raise ValueError(f"encoders need distinct vector names, got {names}")
@@ -99,9 +92,7 @@ class Retriever:
             "name": self.name,
             "config": dict(self.config),
             "encoders": [e.identity.as_dict() for e in self.encoders],
-            "fusion": None if self.fusion is None else {
-                "method": self.fusion.method.value, "rrf_k": self.fusion.rrf_k,
-                "prefetch_limit": self.fusion.prefetch_limit},
+            "fusion": None,  # a single retriever's record says so (QdrantFused records its fusion)
             "text": self.text_builder.config(),
         }
 
@@ -175,15 +166,8 @@ class Retriever:
 
     def exact(self, encoded: Mapping[str, Sequence[Vector]], hits: list[Hits], k: int,
               collection: Collection) -> list[Hits]:
-        """The store's answer made independent of the index build (:mod:`retrievers.exact`).
-
-        One encoder: each candidate is scored again from the stored vectors. Fused (Qdrant's Prefetch +
-        Fusion): each part's top ``prefetch_limit`` is ranked exactly (ties by doc id, never by the
-        build's point order), then fused with Qdrant's formula by :func:`benchmark.fusion.methods.fuse`; the
-        store's own fused list was what the search timed.
-        """
-        if self.fusion is not None:
-            return self._fused_exactly(encoded, k, collection)
+        """The store's answer made independent of the index build (:mod:`retrievers.exact`): each candidate is
+        scored again from the stored vectors."""
         (encoder,) = self.encoders
         return self._rescored(encoder, encoded[encoder.spec.name], hits, collection)
 
@@ -209,19 +193,6 @@ class Retriever:
                 hits[i] = h
         return [h[:n] for h in hits]
 
-    def _fused_exactly(self, encoded: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
-        assert self.fusion is not None
-        parts = []
-        for encoder in self.encoders:
-            ranked = self.exact_top(encoder, encoded[encoder.spec.name], self.fusion.prefetch_limit, collection)
-            parts.append({str(i): tuple((f"{p:012d}", s) for p, s in h) for i, h in enumerate(ranked)})
-        method = FuseMethod.RRF if self.fusion.method is FusionMethod.RRF else FuseMethod.DBSF
-        fused = fuse(parts, FusionParams(method, rrf_k=self.fusion.rrf_k))
-        total = len(next(iter(encoded.values()))) if encoded else 0
-        scores = [np.asarray([s for _, s in fused.get(str(i), [])], dtype=np.float32).tolist() for i in range(total)]
-        return [ordered([(int(d), s) for (d, _), s in zip(fused.get(str(i), []), scores[i], strict=True)])[:k]
-                for i in range(total)]
-
     def search_encoded(self, encoded: Mapping[str, Sequence[Vector]], k: int,
                        collection: Collection) -> tuple[list[Hits], tuple[float, ...], float]:
         """Search already-encoded queries in batches: hits, per-batch ms per query, total search seconds."""
@@ -232,12 +203,9 @@ class Retriever:
         for start in range(0, total, SEARCH_BATCH):
             batch = {name: list(vecs[start : start + SEARCH_BATCH]) for name, vecs in encoded.items()}
             size = len(next(iter(batch.values())))
+            (name, vecs), = batch.items()
             t0 = time.perf_counter()
-            if self.fusion is None:
-                (name, vecs), = batch.items()
-                hits.extend(collection.search(name, vecs, k))
-            else:
-                hits.extend(collection.fused_search(batch, k, self.fusion))
+            hits.extend(collection.search(name, vecs, k))
             elapsed = time.perf_counter() - t0
             search_s += elapsed
             per_batch.append(1000 * elapsed / size)

@@ -12,12 +12,14 @@ from conftest import demo_as_beir
 
 from benchmark.core.errors import UnknownNameError
 from benchmark.fusion.methods import FuseMethod, FusionParams, Normalization, fuse
+from benchmark.fusion.resolve import load_config_file, overrides_for
+from benchmark.fusion.resolve import resolve_system as resolve_config
 from benchmark.fusion.settings import FusedConfig
 from benchmark.fusion.systems import run_any
 from benchmark.pipeline.harness import RunRequest, search_split
 from benchmark.ranking.runs import Run
 from benchmark.store.base import CollectionSchema, FusionRequest, SparseVector, VectorKind, VectorSpec
-from retrievers.registry import ConfigError, load_config_file, overrides_for, resolve_config
+from retrievers.errors import ConfigError
 from retrievers.retriever import Retriever
 
 PAIR = "hybrid:bm25+bm25-rank"  # two model-free parts: Qdrant BM25 and rank-bm25 (its own local index)
@@ -65,7 +67,7 @@ def test_the_harness_runs_single_retrievers_only(tmp_path):
     benchmark.fusion.systems.run_any, and the harness refuses one before loading anything."""
     from benchmark.pipeline.harness import run_benchmark
 
-    with pytest.raises(ValueError, match="benchmark.fusion.systems.run_any"):
+    with pytest.raises(UnknownNameError, match=re.escape(f"unknown retriever '{PAIR}'")):
         run_benchmark(request(tmp_path, dataset="no-such-dataset"))
     assert not (tmp_path / "results").exists()
 

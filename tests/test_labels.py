@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from test_leaderboard import FAST, make_record, table_rows, write_record
 
+from benchmark.fusion.record import fusion_summary
 from benchmark.ranking.results import ResultRecord
 from leaderboard import plots as plotting
 from leaderboard.build import build_leaderboard
-from leaderboard.fused import fusion_summary
 from leaderboard.identity import labels_for, system_id
 
 TEXT = {"format": "title-brand-bullets", "description_chars": 200, "max_bullets": 3, "separator": " | "}

@@ -8,8 +8,10 @@ import pytest
 
 from benchmark.core.errors import ShopbenchError
 from benchmark.core.overrides import OverrideError, parse_pair, parse_value, split_pair
+from benchmark.fusion.resolve import overrides_for
+from benchmark.fusion.resolve import resolve_system as resolve_config
 from benchmark.train.config import TrainConfigError, split_overrides
-from retrievers.registry import ConfigError, overrides_for, resolve_config
+from retrievers.errors import ConfigError
 
 # Before the merge, retrievers.registry kept only YAML scalars (every other text stayed raw, quotes included)
 # and benchmark.train.config took whatever PyYAML (YAML 1.1) returned. Where they differed, marked "was":

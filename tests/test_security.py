@@ -203,7 +203,7 @@ def test_bench_run_trust_remote_code_flag_is_the_opt_in(monkeypatch, tmp_path: P
         raise ShopbenchError("stop")
 
     monkeypatch.setenv(models.TRUST_REMOTE_CODE_ENV, "0")  # recorded, so the flag's "1" is undone afterwards
-    monkeypatch.setattr("retrievers.registry.resolve_config", fake_resolve)
+    monkeypatch.setattr("benchmark.fusion.resolve.resolve_system", fake_resolve)
     runner = CliRunner()
     runner.invoke(cli.app, ["run", "-r", "dense", "-d", "demo", "--output-dir", str(tmp_path)])
     runner.invoke(cli.app, ["run", "-r", "dense", "-d", "demo", "--trust-remote-code", "--output-dir", str(tmp_path)])

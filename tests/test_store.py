@@ -16,8 +16,8 @@ from qdrant_client import QdrantClient
 from benchmark.store import (
     CollectionSchema,
     Distance,
-    FusionMethod,
     FusionRequest,
+    QdrantFusion,
     SparseVector,
     StoreError,
     VectorKind,
@@ -193,7 +193,7 @@ def test_idf_counts_only_points_with_a_nonempty_sparse_vector(collections: dict,
 
 @pytest.mark.parametrize("rrf_k", [60, 2])
 def test_rrf_fusion_matches_numpy(collections: dict, data: Data, rrf_k: int) -> None:
-    fusion = FusionRequest(FusionMethod.RRF, prefetch_limit=20, rrf_k=rrf_k)
+    fusion = FusionRequest(QdrantFusion.RRF, prefetch_limit=20, rrf_k=rrf_k)
     lists = {name: brute_top(brute_scores(data, name), 20) for name in ("cos", "idf")}
     queries = {name: data.queries(name) for name in lists}
     results = {store: col.fused_search(queries, K, fusion) for store, col in collections.items()}
@@ -212,7 +212,7 @@ def test_rrf_fusion_matches_numpy(collections: dict, data: Data, rrf_k: int) -> 
 
 
 def test_dbsf_fusion_matches_numpy(collections: dict, data: Data) -> None:
-    fusion = FusionRequest(FusionMethod.DBSF, prefetch_limit=20)
+    fusion = FusionRequest(QdrantFusion.DBSF, prefetch_limit=20)
     lists = {name: brute_top(brute_scores(data, name), 20) for name in ("dot", "sp")}
     queries = {name: data.queries(name) for name in lists}
     for col in collections.values():

@@ -76,7 +76,7 @@ def _dataset(products: dict[str, Product], default: str = "title-brand-bullets")
 
 
 def test_a_retriever_takes_the_dataset_default_unless_its_settings_name_a_format():
-    from retrievers.registry import resolve_config
+    from benchmark.fusion.resolve import resolve_system as resolve_config
 
     assert resolve_config("bm25", text_format="full").text_format is TextFormat.FULL
     assert resolve_config("bm25", ["text_format=title"], text_format="full").text_format is TextFormat.TITLE

@@ -42,6 +42,7 @@ def test_a_truncated_chunk_is_a_miss(tmp_path):
 def test_hybrid_reuses_what_splade_and_dense_encoded(tmp_path, monkeypatch):
     pytest.importorskip("cognition", reason="offline-models extra not installed")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from benchmark.fusion.systems import run_any
     from benchmark.pipeline.harness import RunRequest, run_benchmark
     from retrievers.dense import DenseEncoder
     from retrievers.splade import SpladeEncoder
@@ -54,6 +55,6 @@ def test_hybrid_reuses_what_splade_and_dense_encoded(tmp_path, monkeypatch):
 
     monkeypatch.setattr(SpladeEncoder, "encode_documents", no_encoding)
     monkeypatch.setattr(DenseEncoder, "encode_documents", no_encoding)
-    record = run_benchmark(RunRequest(retriever="hybrid", dataset="demo", output_dir=tmp_path / "r")).record
+    record = run_any(RunRequest(retriever="hybrid", dataset="demo", output_dir=tmp_path / "r")).record
     assert not record.reused_index and record.metrics["NDCG@10"] > 0.3
     assert record.efficiency.encode_docs_per_s > 0

@@ -172,17 +172,17 @@ def run_command(
 
       bench run -r bm25 --set k1=1.2 --set b=0.75 -d beir:./scifact --qdrant-url http://localhost:6333
     """
+    from benchmark.fusion.resolve import overrides_for, resolve_system
     from benchmark.fusion.systems import run_any
     from benchmark.pipeline.harness import RunRequest
     from benchmark.ranking.summary import render_summary
     from retrievers.models import TRUST_REMOTE_CODE_ENV
-    from retrievers.registry import overrides_for, resolve_config
 
     if trust_remote_code:  # read where models are loaded (retrievers.models.trust_remote_code)
         os.environ[TRUST_REMOTE_CODE_ENV] = "1"
     settings = {name: overrides_for(name, set_ or (), config) for name in retriever}
     for name, values in settings.items():
-        resolve_config(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
+        resolve_system(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
     outcomes = []
     for dataset_name in dataset:
         for retriever_name in retriever:

@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from benchmark.core.errors import MissingDataError, ShopbenchError
+from benchmark.core.overrides import read_yaml_mapping
 
 DEFAULT_MATRIX = Path(__file__).resolve().parents[2] / "regressions" / "matrix.yaml"
 OK, OKISH, FAIL, SKIP, ERROR = "OK", "OKish", "FAIL", "SKIP", "ERROR"
@@ -89,11 +90,8 @@ ROW_KEYS = {"id", "retriever", "dataset", "expected", "split", "settings", "data
 
 
 def load_matrix(path: Path) -> Matrix:
-    try:
-        raw = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise MatrixError(f"{path}: cannot read the regression matrix: {err}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("rows"), list):
+    raw = read_yaml_mapping(path, "the regression matrix", MatrixError)
+    if not isinstance(raw.get("rows"), list):
         raise MatrixError(f"{path}: expected a mapping with a 'rows' list")
     tol = raw.get("tolerance") or {}
     tolerance = Tolerance(float(tol.get("ok", 1e-4)), {str(k): float(v) for k, v in (tol.get("okish") or {}).items()})

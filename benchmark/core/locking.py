@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
@@ -29,6 +30,7 @@ except ImportError:  # pragma: no cover - Windows
 TIMEOUT_ENV = "SHOPBENCH_LOCK_TIMEOUT_S"
 DEFAULT_TIMEOUT_S = 6 * 3600.0
 POLL_S = 0.2
+T = TypeVar("T")
 _HELD: dict[Path, int] = {}  # lock files this process holds, and through how many FileLock objects
 
 
@@ -113,3 +115,38 @@ class FileLock:
             os.close(self._fd)  # closing the file releases the lock
             self._fd = None
         self._set_mode(None)
+
+
+def open_entry(lock: FileLock, reuse: Callable[[], T | None], create: Callable[[], T]) -> T:
+    """Open a cache entry under the one rule every cache follows (:mod:`benchmark.core.cache_layout`).
+
+    Exclusive first: reuse a complete entry (then share the lock) or ``create`` one, keeping the lock exclusive
+    until the caller marks the entry complete and downgrades it; else shared: reuse a complete entry that another
+    process holds open; else wait. ``reuse`` returns None for an absent or incomplete entry. The caller
+    releases the lock when done with the entry (a failure here releases it).
+    """
+    opened: list[T] = []
+
+    def attempt() -> bool:
+        if lock.try_acquire(exclusive=True):
+            entry = reuse()
+            if entry is None:
+                entry = create()
+            else:
+                lock.downgrade()
+            opened.append(entry)
+            return True
+        if lock.try_acquire(exclusive=False):
+            entry = reuse()
+            if entry is not None:
+                opened.append(entry)
+                return True
+            lock.release()
+        return False
+
+    try:
+        lock.wait_for(attempt)
+    except BaseException:
+        lock.release()
+        raise
+    return opened[0]

@@ -13,6 +13,9 @@ value typed on the command line means one thing wherever it is used:
 * a quoted value (``'010'``, ``"yes"``) is that string without its quotes; any other text is kept exactly as
   written (so ``model=./m #2`` keeps its ``#2``, which YAML would drop as a comment).
 
+Config files (retriever settings, training configs, the regression matrix) are read by :func:`read_yaml_mapping`
+with the same rules, so ``k1: 1e-4`` in a file and ``--set k1=1e-4`` give the same float.
+
 Standard library, ``yaml`` and :mod:`benchmark.core.errors` only: both ``retrievers.registry`` and
 ``benchmark.train.config`` build on it.
 """
@@ -20,13 +23,14 @@ Standard library, ``yaml`` and :mod:`benchmark.core.errors` only: both ``retriev
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from benchmark.core.errors import ShopbenchError
 
-__all__ = ["OverrideError", "parse_pair", "parse_value", "split_pair"]
+__all__ = ["OverrideError", "parse_pair", "parse_value", "read_yaml_mapping", "split_pair"]
 
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)?
@@ -91,3 +95,18 @@ def parse_pair(pair: str, flag: str = "--set") -> tuple[str, Any]:
     """``"key=value"`` -> ``(key, parse_value(value))``; :class:`OverrideError` when there is no ``=`` or key."""
     key, raw = split_pair(pair, flag)
     return key, parse_value(raw)
+
+
+def read_yaml_mapping(path: Path | str, what: str, error: type[ShopbenchError] = ShopbenchError) -> dict[str, Any]:
+    """A YAML file whose top level is a mapping, read with the value rules above (an empty file is ``{}``).
+
+    A missing or unreadable file, bad YAML (with its line and column) or a top level that is not a mapping raises
+    ``error`` naming the file and ``what`` it should hold."""
+    try:
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_ValueLoader) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise error(f"{path}: cannot read {what}: {err}") from None
+    if not isinstance(data, dict):
+        raise error(f"{path}: {what} must be a mapping of settings, got {type(data).__name__}")
+    return data
+

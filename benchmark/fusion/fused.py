@@ -1,22 +1,19 @@
 """A fused retriever (``hybrid:A+B``): its parts, built as stand-alone retrievers, and how they are fused.
 
 Client-side (default), each part searches its own index (the one ``-r PART`` builds and reuses) and
-:mod:`benchmark.fusion.run` fuses the parts' runs. Server-side, :meth:`FusedRetriever.server_retriever`
+:mod:`benchmark.fusion.run` fuses the parts' runs. Server-side, :func:`benchmark.fusion.server_side.shared_collection`
 puts every part's encoder into one collection (vectors taken from the vector cache, so nothing is
 re-encoded) and Qdrant fuses with Prefetch + Fusion, one request per query, batched.
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from benchmark.fusion.methods import FusionParams, FusionSite
 from benchmark.fusion.settings import FusionSettings
-from benchmark.store.base import FusionRequest
-from retrievers.errors import ConfigError
 from retrievers.retriever import Retriever
 
 
@@ -55,37 +52,3 @@ class FusedRetriever:
         if all(c == configs[0] for c in configs):
             return configs[0]
         return {"parts": {part: r.text_builder.config() for part, r in self.parts}}
-
-    def server_retriever(self, params: FusionParams) -> Retriever:
-        """One retriever over one collection holding every part's vectors, fused by Qdrant."""
-        method = params.method.server
-        if method is None:
-            raise ConfigError(f"{self.name}: Qdrant fuses with rrf or dbsf only, not {params.method.value}")
-        encoders = []
-        for part, retriever in self.parts:
-            if type(retriever) is not Retriever or len(retriever.encoders) != 1:
-                raise ConfigError(f"{self.name}: part {part} cannot share a Qdrant collection "
-                                  "(it searches its own index or is itself fused); use where=client")
-            encoders.append(retriever.encoders[0])
-        builders = {str(r.text_builder.config()) for _, r in self.parts}
-        if len(builders) > 1:
-            raise ConfigError(f"{self.name}: where=server needs one text_format for every part")
-        encoders = _distinct_vector_names(encoders)
-        fusion = FusionRequest(method, self.settings.depth, params.rrf_k)
-        first = self.parts[0][1]
-        return Retriever(self.name, tuple(encoders), first.text_builder, fusion, {})
-
-
-def _distinct_vector_names(encoders: list) -> list:
-    """Encoders whose vector names collide (splade + splade-ft) get ``-2``, ``-3`` ... on a shallow copy
-    (the model is shared, the original encoder is left alone)."""
-    seen: dict[str, int] = {}
-    out = []
-    for encoder in encoders:
-        name = encoder.spec.name
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            encoder = copy.copy(encoder)
-            encoder.spec = replace(encoder.spec, name=f"{name}-{seen[name]}")
-        out.append(encoder)
-    return out

@@ -22,7 +22,7 @@ from enum import Enum
 
 import numpy as np
 
-from benchmark.store.base import FusionMethod
+from benchmark.store.base import QdrantFusion
 
 Hit = tuple[str, float]
 
@@ -41,9 +41,9 @@ class FuseMethod(str, Enum):
         return self in (FuseMethod.WSUM, FuseMethod.COMBSUM, FuseMethod.COMBMNZ)
 
     @property
-    def server(self) -> FusionMethod | None:
+    def server(self) -> QdrantFusion | None:
         """The Qdrant fusion that computes the same thing server-side, if any."""
-        return {FuseMethod.RRF: FusionMethod.RRF, FuseMethod.DBSF: FusionMethod.DBSF}.get(self)
+        return {FuseMethod.RRF: QdrantFusion.RRF, FuseMethod.DBSF: QdrantFusion.DBSF}.get(self)
 
     @property
     def tunable(self) -> str | None:

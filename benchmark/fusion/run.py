@@ -8,12 +8,8 @@ parts re-searches nothing. The parts' runs, each cut to ``depth`` hits, are fuse
 and the fused scores get the same float32 tie-breaking before evaluation. With ``tune=dev`` the
 parameters are first chosen on the dev split's runs of the same parts (:mod:`benchmark.fusion.tuning`).
 
-Server-side (``where=server``): one collection holds every part's vectors (built from the vector cache,
-so nothing is re-encoded) and Qdrant fuses (Prefetch + Fusion), one request per query, batched: that is
-the search the latency figures time. The ranking recorded is made independent of the index build: each
-part's top ``prefetch_limit`` is ranked exactly (ties by doc id) and fused with Qdrant's formula
-(:meth:`retrievers.retriever.Retriever.exact`), so it equals client-side fusion of the same parts
-with ``depth`` = ``prefetch_limit``.
+Server-side (``where=server``, and the ``hybrid`` preset): one collection holds every part's vectors and
+Qdrant fuses (:mod:`benchmark.fusion.server_side`).
 
 Either way the result file records the parts (names, configs, index fingerprints), the method, its
 parameters, and where and how they were tuned, in ``RetrieverInfo.config``.
@@ -33,22 +29,20 @@ from benchmark.core.paths import cache_dir
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import ALL_SPLIT
-from benchmark.datasets.text import corpus_key
 from benchmark.fusion.fused import FusedRetriever
 from benchmark.fusion.methods import FusionSite, warm_up
 from benchmark.fusion.part_runs import PartRuns, run_key
-from benchmark.fusion.settings import TUNE_SPLIT, FusedConfig
+from benchmark.fusion.resolve import build_system, resolve_system
+from benchmark.fusion.server_side import run_server_side
+from benchmark.fusion.settings import TUNE_SPLIT, ConfigError, FusedConfig
 from benchmark.fusion.tuning import fused_run, tune
 from benchmark.pipeline.harness import (
     RunOutcome,
     RunRequest,
     Searched,
     SplitSearch,
-    index_key,
-    open_store,
     refuse_leaky_split,
     retriever_info,
-    run_retriever,
     save_outcome,
     search_split,
 )
@@ -57,13 +51,11 @@ from benchmark.ranking.results import Efficiency
 from benchmark.ranking.runs import Run
 from benchmark.store.base import Store
 from benchmark.store.factory import make_store
-from benchmark.store.vector_cache import VectorCache
-from retrievers.registry import ConfigError, build, resolve_config
-from retrievers.retriever import CHUNK, Retriever
+from retrievers.retriever import Retriever
 
 
 def load_fused(request: RunRequest, dataset: Dataset) -> FusedRetriever:
-    config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir,
+    config = resolve_system(request.retriever, request.overrides, cache_dir=request.cache_dir,
                             text_format=dataset.default_text_format)
     assert isinstance(config, FusedConfig)
     settings = config.settings
@@ -77,14 +69,14 @@ def load_fused(request: RunRequest, dataset: Dataset) -> FusedRetriever:
             raise ConfigError(f"{request.retriever}: tune=dev needs a dev split; dataset '{dataset.name}' has "
                               f"{', '.join(sorted(dataset.splits))}")
     with stage(f"loading retriever {request.retriever}"):
-        fused = build(request.retriever, config)
+        fused = build_system(request.retriever, config)
     assert isinstance(fused, FusedRetriever)
     return fused
 
 
 def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
     """One ``bench run`` of a fused retriever (``hybrid:A+B``) on one dataset split."""
-    refuse_leaky_split(request)
+    refuse_leaky_split(request, resolve_system)
     started = datetime.now(UTC)
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
                            cache_dir=request.cache_dir)
@@ -92,7 +84,7 @@ def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
     fused = load_fused(request, dataset)
     settings = fused.settings
     if settings.where is FusionSite.SERVER:
-        return _run_server_side(request, dataset, fused, started, store)
+        return run_server_side(request, dataset, fused, started, store)
     parts, dev_parts = _search_parts(request, dataset, fused, store)
     params, tuning = settings.params(), None
     if settings.tune:
@@ -115,33 +107,6 @@ def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
                            started=started, reused=all(p.searched.reused for p in parts))
     _print_against_parts(request, dataset, fused, parts, outcome)
     return outcome
-
-
-def _run_server_side(request: RunRequest, dataset: Dataset, fused: FusedRetriever, started: datetime,
-                     store: Store | None) -> RunOutcome:
-    """One collection with every part's vectors (from the vector cache), fused by Qdrant."""
-    params = fused.settings.params()
-    combined = fused.server_retriever(params)
-    info = retriever_info(fused, fused.describe(params))  # type: ignore[arg-type]
-    used, own = open_store(request, combined, store)
-    try:
-        if not used.exists_complete(index_key(dataset, combined)):
-            _warn_uncached(request, dataset, combined, fused)
-        return run_retriever(request, dataset, combined, started, used, info=info)
-    finally:
-        if own:
-            used.close()
-
-
-def _warn_uncached(request: RunRequest, dataset: Dataset, combined: Retriever, fused: FusedRetriever) -> None:
-    """Say so when a part's model vectors are not in the vector cache (its index predates the cache, or the
-    cache was cleared): building the shared collection then encodes them once (and keeps them)."""
-    cache = VectorCache(cache_dir(request.cache_dir) / "vectors", corpus_key(dataset, combined.text_builder))
-    count = min(CHUNK, len(dataset.corpus))
-    for (name, _), encoder in zip(fused.parts, combined.encoders, strict=True):
-        if encoder.identity.kind != "bm25" and cache.load(encoder.identity.fingerprint, 0, count) is None:
-            console.print(f"[yellow]note:[/] the document vectors of part {name} are not in the vector cache; "
-                          "the shared collection encodes them once (where=client reuses the part's own index)")
 
 
 def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,

@@ -27,7 +27,6 @@ from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
-from benchmark.fusion.settings import is_fused_name
 from benchmark.ranking.evaluation import Evaluation, evaluate, judged_at_k
 from benchmark.ranking.results import (
     Efficiency,
@@ -43,7 +42,7 @@ from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
 from benchmark.store.vector_cache import VectorCache
 from retrievers.exact import TIE_MARGIN, near
-from retrievers.registry import ConfigError, build, resolve_config
+from retrievers.registry import build, check_name, resolve_config
 from retrievers.retriever import IndexStats, Retriever, SearchStats
 
 
@@ -226,17 +225,14 @@ def _load_retriever(request: RunRequest, dataset: Dataset) -> Retriever:
     config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir,
                             text_format=dataset.default_text_format)
     with stage(f"loading retriever {request.retriever}"):
-        retriever = build(request.retriever, config)
-    if retriever.fusion and retriever.fusion.prefetch_limit < request.k:
-        raise ConfigError(f"prefetch_limit ({retriever.fusion.prefetch_limit}) must be >= k ({request.k})")
-    return retriever
+        return build(request.retriever, config)
 
 
 def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome:
-    """One ``bench run`` of one single (not fused) retriever on one dataset split. A ``hybrid:A+B`` name runs
-    through :func:`benchmark.fusion.systems.run_any` (fusion is built on this module, which does not import it)."""
-    if is_fused_name(request.retriever):
-        raise ValueError(f"{request.retriever}: a fused retriever runs through benchmark.fusion.systems.run_any")
+    """One ``bench run`` of one single (not fused) retriever on one dataset split. A fused name (``hybrid``,
+    ``hybrid:A+B``) runs through :func:`benchmark.fusion.systems.run_any` (fusion is built on this module, which
+    does not import it); here it is an unknown retriever, refused before anything is loaded."""
+    check_name(request.retriever)
     refuse_leaky_split(request)
     started = datetime.now(UTC)
     dataset = load_dataset(request.dataset, data_dir=request.data_dir, options=request.dataset_options,
@@ -246,13 +242,14 @@ def run_benchmark(request: RunRequest, store: Store | None = None) -> RunOutcome
     return run_retriever(request, dataset, retriever, started, store)
 
 
-def refuse_leaky_split(request: RunRequest) -> None:
+def refuse_leaky_split(request: RunRequest, resolve: Callable[..., Any] = resolve_config) -> None:
     """The leakage guard (:mod:`benchmark.pipeline.trained_on`), before anything is loaded: no model of the run may have
-    been trained on the queries of the requested split (split ``all`` contains the train split)."""
+    been trained on the queries of the requested split (split ``all`` contains the train split). ``resolve``: how
+    the name is resolved (fusion passes its own, which resolves every part)."""
     from benchmark.pipeline.trained_on import refuse_trained_on
 
     try:
-        config = resolve_config(request.retriever, request.overrides, cache_dir=request.cache_dir)
+        config = resolve(request.retriever, request.overrides, cache_dir=request.cache_dir)
     except ShopbenchError:  # an unknown retriever or a bad setting: reported where the retriever is loaded
         return
     refuse_trained_on(request.dataset, request.split, config)

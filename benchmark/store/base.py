@@ -28,7 +28,10 @@ class Distance(str, Enum):
     DOT = "dot"
 
 
-class FusionMethod(str, Enum):
+class QdrantFusion(str, Enum):
+    """The fusions Qdrant's Prefetch + Fusion query offers (the store's API; users choose a
+    :class:`benchmark.fusion.methods.FuseMethod`, which maps onto these)."""
+
     RRF = "rrf"
     DBSF = "dbsf"
 
@@ -62,7 +65,7 @@ Hits = list[tuple[int, float]]  # (point id, score), best first
 class FusionRequest:
     """Fuse several vector searches inside Qdrant (Prefetch + Fusion)."""
 
-    method: FusionMethod = FusionMethod.RRF
+    method: QdrantFusion = QdrantFusion.RRF
     prefetch_limit: int = 100
     rrf_k: int = 60
 

@@ -11,8 +11,8 @@ import numpy as np
 
 from benchmark.store.base import (
     CollectionSchema,
-    FusionMethod,
     FusionRequest,
+    QdrantFusion,
     SparseVector,
     Vector,
     VectorKind,
@@ -77,7 +77,7 @@ def check_fusion(queries: Mapping[str, Sequence[Vector]], k: int, fusion: Fusion
         raise StoreError("fused search needs one or more vectors with the same number of queries each")
     if k < 1 or fusion.prefetch_limit < 1:
         raise StoreError("k and prefetch_limit must be positive")
-    if fusion.method is FusionMethod.RRF and fusion.rrf_k < 1:
+    if fusion.method is QdrantFusion.RRF and fusion.rrf_k < 1:
         raise StoreError(f"rrf_k must be a positive integer, got {fusion.rrf_k}")
     return counts.pop()
 

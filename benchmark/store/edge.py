@@ -48,9 +48,9 @@ from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,
     Distance,
-    FusionMethod,
     FusionRequest,
     Hits,
+    QdrantFusion,
     Vector,
     VectorKind,
     VectorSpec,
@@ -230,7 +230,7 @@ class EdgeCollection:
     def fused_search(self, queries: Mapping[str, Sequence[Vector]], k: int, fusion: FusionRequest) -> list[Hits]:
         n = check_fusion(queries, k, fusion)
         specs = [spec_of(self.schema, name) for name in queries]
-        fuse = qe.Fusion.Rrf(k=fusion.rrf_k) if fusion.method is FusionMethod.RRF else qe.Fusion.Dbsf()
+        fuse = qe.Fusion.Rrf(k=fusion.rrf_k) if fusion.method is QdrantFusion.RRF else qe.Fusion.Dbsf()
         requests = []
         for i in range(n):
             prefetches = [

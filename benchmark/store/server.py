@@ -45,9 +45,9 @@ from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,
     Distance,
-    FusionMethod,
     FusionRequest,
     Hits,
+    QdrantFusion,
     Vector,
     VectorKind,
     VectorSpec,
@@ -142,7 +142,7 @@ def _point(point_id: int, named: dict[str, Any]) -> models.PointStruct:
 
 
 def _fusion_query(fusion: FusionRequest) -> Any:
-    if fusion.method is FusionMethod.DBSF:
+    if fusion.method is QdrantFusion.DBSF:
         return models.FusionQuery(fusion=models.Fusion.DBSF)
     return models.RrfQuery(rrf=models.Rrf(k=fusion.rrf_k))
 

@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from benchmark.core.errors import ShopbenchError
-from benchmark.core.overrides import OverrideError, parse_pair
+from benchmark.core.overrides import OverrideError, parse_pair, read_yaml_mapping
 from benchmark.datasets.text import TextBuilder, TextFormat
 
 NAME_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -320,13 +320,7 @@ def split_overrides(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as err:
-        raise TrainConfigError(f"{path}: cannot read training config: {err}") from None
-    if not isinstance(data, dict):
-        raise TrainConfigError(f"{path}: expected a mapping of settings")
-    return data
+    return read_yaml_mapping(path, "training config", TrainConfigError)
 
 
 def build_config(data: Mapping[str, Any], overrides: Mapping[str, Any] | Sequence[str] = (),
