@@ -65,8 +65,7 @@ def _ours(name: str, docs: list[str], folder: Path):
     from retrievers.registry import build, resolve_config
 
     retriever = build(name, resolve_config(name))
-    local = getattr(retriever, "open_store", None)
-    store = local(folder) if local else EdgeStore(folder)
+    store = retriever.own_store(folder) or EdgeStore(folder)
     collection = store.open(f"bench-{name}", retriever.schema())
     t0 = time.perf_counter()
     build_index(retriever, docs, collection, folder / "state.json")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmark.core.cache_layout import VECTORS
 from perf.options import SuiteOptions
 from perf.report import Section
 from perf.synthetic import generate
@@ -110,7 +111,7 @@ def _tree(pid: int) -> list[int]:
 
 def chunk_files(cache: Path) -> list[Path]:
     """Complete encoded chunk files (temporary ``.chunk-*`` files start with a dot and are not matched)."""
-    return sorted((cache / "vectors").glob("*/*/*.npz"))
+    return sorted((cache / VECTORS).glob("*/*/*.npz"))
 
 
 class Runner:

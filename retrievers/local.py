@@ -1,11 +1,13 @@
 """What every retriever that searches outside Qdrant shares (``bm25-lucene``, ``bm25-rank``).
 
 Such retrievers subclass :class:`LocalRetriever`. They keep the harness's contract: the harness asks
-``retriever.open_store(cache_root)`` for their own :class:`LocalStore` instead of the Qdrant store,
+``retriever.own_store(cache_root)`` for their own :class:`LocalStore` instead of the Qdrant store,
 opens the "collection" under the same content-keyed index key (dataset checksum + text format +
 retriever fingerprint), reuses it when its completion marker is present, and writes the same result
-records and efficiency fields. A :class:`LocalIndex` is a folder ``<cache>/<store_folder>/<key>/``
-whose ``complete.json`` marker is written last.
+records and efficiency fields. A :class:`LocalIndex` is a folder ``<cache>/<area>/<key>/`` (area ``lucene`` or
+``rank-bm25``, :mod:`benchmark.core.cache_layout`) whose ``complete.json`` marker is written last, under the
+cache's one rule: built under the key's exclusive lock, read under a shared one, so a second process waits for
+a build in progress and then reuses it, and never deletes an index another process is reading.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from benchmark.core import atomic
+from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.errors import ShopbenchError
+from benchmark.core.locking import FileLock, open_entry
 from benchmark.store.base import CollectionInfo, CollectionSchema, Hits, VectorSpec
 from retrievers.base import EncoderIdentity
 from retrievers.retriever import SEARCH_BATCH, IndexStats, Retriever, SearchStats
@@ -54,15 +58,18 @@ class NativeIdentity:
 class LocalIndex:
     """A folder holding one retriever's own index; complete once ``complete.json`` is written."""
 
-    def __init__(self, key: str, folder: Path) -> None:
+    def __init__(self, key: str, folder: Path, lock: FileLock | None = None) -> None:
         self.key = key
         self.folder = folder
+        self.lock = lock
 
     def is_complete(self) -> bool:
         return (self.folder / MARKER).is_file()
 
     def mark_complete(self, meta: Mapping[str, object]) -> None:
         atomic.write_json(self.folder / MARKER, dict(meta), default=str, overwrite=True, wrap_errors=False)
+        if self.lock is not None:
+            self.lock.downgrade()  # complete: other processes may read it now
 
     def meta(self) -> dict[str, Any]:
         return json.loads((self.folder / MARKER).read_text()) if self.is_complete() else {}
@@ -79,42 +86,62 @@ class LocalIndex:
 
 
 class LocalStore:
-    """Store-shaped access to ``<root>/<key>/`` index folders (what ``Store.open`` promises:
-    a complete index is reused, anything else is wiped and created empty)."""
+    """Store-shaped access to the index folders of one cache area (what ``Store.open`` promises: a complete index
+    is reused, anything else is wiped and created empty, under the key's lock)."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self, layout: CacheLayout, area: str) -> None:
+        self.layout = layout
+        self.area = area
+        self.root = layout.area(area)
+        self._locks: list[FileLock] = []
 
     def open(self, key: str, schema: CollectionSchema | None = None) -> LocalIndex:
-        index = LocalIndex(key, self.root / key)
-        if not index.is_complete():
-            shutil.rmtree(index.folder, ignore_errors=True)
-            index.folder.mkdir(parents=True)
+        lock = self.layout.lock(self.area, key, f"building index {key}")
+        folder = self.root / key
+
+        def reuse() -> LocalIndex | None:
+            index = LocalIndex(key, folder, lock)
+            return index if index.is_complete() else None
+
+        def create() -> LocalIndex:
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            return LocalIndex(key, folder, lock)
+
+        index = open_entry(lock, reuse, create)
+        self._locks.append(lock)
         return index
 
     def drop(self, key: str) -> None:
-        shutil.rmtree(self.root / key, ignore_errors=True)
+        lock = self.layout.lock(self.area, key, f"using index {key}")
+        lock.acquire(exclusive=True)
+        try:
+            shutil.rmtree(self.root / key, ignore_errors=True)
+        finally:
+            lock.release()
 
     def exists_complete(self, key: str) -> bool:
         return LocalIndex(key, self.root / key).is_complete()
 
     def close(self) -> None:
-        return None
+        for lock in self._locks:
+            lock.release()
+        self._locks.clear()
 
 
 @dataclass
 class LocalRetriever(Retriever):
     """A :class:`Retriever` that builds and searches its own index (not Qdrant).
 
-    Subclasses set ``store_folder`` and implement ``_build``, ``_open`` and ``_search_batch``.
+    Subclasses set ``cache_area`` and implement ``_build``, ``_open`` and ``_search_batch``.
     ``encode_s`` of the index stats is the whole build time; query encoding is part of search.
     """
 
-    store_folder: str = "local"
+    cache_area: ClassVar[str]  # its area of the cache (benchmark.core.cache_layout)
     _loaded: object = field(default=None, init=False, repr=False, compare=False)
 
-    def open_store(self, cache_root: Path) -> LocalStore:
-        return LocalStore(cache_root / self.store_folder)
+    def own_store(self, cache_root: Path) -> LocalStore:  # type: ignore[override]
+        return LocalStore(CacheLayout(cache_root), self.cache_area)
 
     def _build(self, documents: Sequence[str], folder: Path, progress: Callable[[int], None] | None) -> None:
         raise NotImplementedError

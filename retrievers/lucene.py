@@ -13,8 +13,9 @@ import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
+from benchmark.core.cache_layout import LUCENE
 from benchmark.store.base import Hits, VectorKind, VectorSpec
 from retrievers.base import EncoderIdentity
 from retrievers.bm25 import DEFAULT_B, DEFAULT_K1
@@ -88,7 +89,7 @@ class LuceneRetriever(LocalRetriever):
     b: float = DEFAULT_B
     threads: int = 2
     ties: str = "lucene"  # "lucene": Anserini's tie order; "docid": round the nudges away, ties by doc id like the rest
-    store_folder: str = "lucene"
+    cache_area: ClassVar[str] = LUCENE
 
     def _build(self, documents: Sequence[str], folder: Path, progress: Callable[[int], None] | None) -> None:
         indexer_cls, _ = ensure_pyserini()

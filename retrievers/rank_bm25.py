@@ -15,10 +15,11 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from benchmark.core.cache_layout import RANK_BM25
 from benchmark.store.base import Hits, VectorKind, VectorSpec
 from retrievers.analyzer import Analyzer, AnalyzerConfig
 from retrievers.base import EncoderIdentity
@@ -42,7 +43,7 @@ class RankBM25Retriever(LocalRetriever):
     b: float = DEFAULT_B
     epsilon: float = 0.25
     analyzer: AnalyzerConfig = field(default_factory=AnalyzerConfig)
-    store_folder: str = "rank-bm25"
+    cache_area: ClassVar[str] = RANK_BM25
 
     def _build(self, documents: Sequence[str], folder: Path, progress: Callable[[int], None] | None) -> None:
         bm25_cls = ensure_rank_bm25()

@@ -15,12 +15,13 @@ import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 import numpy as np
 
 from benchmark.datasets.text import TextBuilder
-from benchmark.store.base import Collection, CollectionSchema, Hits, SparseVector, Vector, VectorKind
+from benchmark.store.base import Collection, CollectionSchema, Hits, SparseVector, Store, Vector, VectorKind
 from retrievers.base import Encoder
 from retrievers.exact import TIE_MARGIN, near, rescore
 
@@ -82,6 +83,11 @@ class Retriever:
         names = [e.spec.name for e in self.encoders]
         if len(set(names)) != len(names):
             raise ValueError(f"encoders need distinct vector names, got {names}")
+
+    def own_store(self, cache_root: Path) -> Store | None:
+        """The store this retriever indexes and searches itself (``bm25-lucene``, ``bm25-rank``:
+        :class:`retrievers.local.LocalRetriever`); None: it searches the Qdrant store it is given."""
+        return None
 
     def schema(self, shards: int = 1, replication_factor: int = 1) -> CollectionSchema:
         return CollectionSchema(tuple(e.spec for e in self.encoders), shards, replication_factor)

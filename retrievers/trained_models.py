@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.core import atomic, paths
+from benchmark.core.cache_layout import MODELS, CacheLayout
 from benchmark.core.errors import ShopbenchError, UnknownNameError
 
 SCHEMA_VERSION = 1
@@ -42,7 +43,7 @@ class RegisteredModel:
 
 
 def models_root(cache_dir: Path | str | None = None) -> Path:
-    return paths.cache_dir(cache_dir) / "models"
+    return CacheLayout.of(cache_dir).area(MODELS)
 
 
 class ModelRegistry:

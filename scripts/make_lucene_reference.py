@@ -202,7 +202,7 @@ def make_reference(documents: list[Document], queries: list[tuple[str, str]]) ->
     texts = [d.contents for d in documents]
     retriever = build("bm25-lucene", resolve_config("bm25-lucene", {"k1": K1, "b": B, "threads": 1}))
     with tempfile.TemporaryDirectory() as tmp:
-        index = retriever.open_store(Path(tmp)).open("reference")
+        index = retriever.own_store(Path(tmp)).open("reference")
         retriever.index(texts, index)
         returned, _ = retriever.search([q for _, q in queries], len(texts), index)
         lucene = _lucene_scores(index.folder / "index", [q for _, q in queries], len(texts))

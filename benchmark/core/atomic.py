@@ -6,7 +6,8 @@ The lowest layer of the project: it imports only the standard library, :mod:`ben
 Readers of the target see the old file or the new one, never a partial one. Temporary files are named
 ``.tmp-<target name>.<random>.tmp`` (:data:`TEMP_PREFIX`, :data:`TEMP_SUFFIX`): what a killed process
 leaves behind is recognisable, hidden from ``*.json``/``*.npz``/``*.trec`` globs, and can be swept by
-:func:`remove_stale_temp_files`.
+:func:`remove_stale_temp_files`. A folder that is built and then renamed into place (a dataset cache, a
+download) is made by :func:`temp_dir` under the same naming, so the same sweep finds it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -122,8 +124,16 @@ def write_json(
     return write_text(path, text, **options)
 
 
+def temp_dir(parent: Path | str, name: str) -> Path:
+    """A new empty folder ``.tmp-<name>.<random>.tmp`` in ``parent`` (created if needed), to be renamed into place
+    when complete; :func:`remove_stale_temp_files` removes it if its writer is killed."""
+    Path(parent).mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{name}.", suffix=TEMP_SUFFIX, dir=parent))
+
+
 def remove_stale_temp_files(folder: Path | str, older_than_s: float) -> int:
-    """Delete this module's temporary files directly in ``folder`` last modified over ``older_than_s`` ago.
+    """Delete this module's temporary files and folders (:func:`temp_dir`) directly in ``folder`` last modified
+    over ``older_than_s`` ago.
 
     They are what killed processes left; a live writer's file is younger (pick ``older_than_s`` well above
     the longest write). Other files and sub-folders are never touched; errors are ignored (another
@@ -139,9 +149,15 @@ def remove_stale_temp_files(folder: Path | str, older_than_s: float) -> int:
         if not is_temp_file(entry.name):
             continue
         try:
-            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+            if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            elif entry.is_file(follow_symlinks=False):
                 os.unlink(entry.path)
-                removed += 1
+            else:
+                continue
+            removed += 1
         except OSError:
             continue
     return removed

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmark.core import atomic, faults
+from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Anomaly, Dataset, GainScheme, make_dataset
 from benchmark.datasets.corpus import Corpus, DuplicateId
@@ -66,8 +66,8 @@ def cache_key(loader: str, version: str, options: Mapping[str, object], files: l
 
 
 def cache_path(root: Path, name: str, key: str) -> Path:
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-    return root / "datasets" / f"{safe}-{key[:20]}"
+    """Where dataset ``name`` with content key ``key`` is cached (:meth:`CacheLayout.dataset`)."""
+    return CacheLayout(root).dataset(name, key)
 
 
 def load_cached(path: Path) -> Dataset | None:
@@ -126,8 +126,7 @@ def save_cached(path: Path, dataset: Dataset) -> None:
     discarded; an incomplete or damaged one is moved aside in one rename before it is deleted.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+        tmp = atomic.temp_dir(path.parent, path.name)
     except OSError as exc:
         raise ShopbenchError(f"cannot write the dataset cache in {path.parent}: {exc.strerror or exc}") from None
     try:
@@ -137,7 +136,7 @@ def save_cached(path: Path, dataset: Dataset) -> None:
         _write_json_atomic(tmp / "meta.json", meta)
         faults.point("dataset.cache.tables")
         if path.exists() and _complete_meta(path) is None:
-            stale = Path(tempfile.mkdtemp(prefix=f".{path.name}.stale.", dir=path.parent))
+            stale = atomic.temp_dir(path.parent, f"{path.name}.stale")
             os.replace(path, stale / "old")
             shutil.rmtree(stale, ignore_errors=True)
         try:

@@ -10,7 +10,6 @@ import re
 import shutil
 import socket
 import stat
-import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -378,7 +377,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
     if not target.exists():
         os.replace(staging, target)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+    old = atomic.temp_dir(target.parent, f"{target.name}.old")
     os.replace(target, old / target.name)
     os.replace(staging, target)
     shutil.rmtree(old, ignore_errors=True)
@@ -390,7 +389,7 @@ def _fetch_zip(
     if (target / MANIFEST).is_file():  # the manifest goes in last, so the extraction is complete
         return target
     archives, entries, _fresh = _fetch_all(source, target.parent, client, connect_timeout, progress)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    staging = atomic.temp_dir(target.parent, target.name)
     try:
         for archive in archives:
             _extract(archive, staging)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import shutil
 import socket
-import tempfile
 from pathlib import Path
 
+from benchmark.core import atomic
 from benchmark.core.errors import NetworkError
 from benchmark.datasets.esci_layout import HF_DIR, SHARD_DIR
 
@@ -38,8 +38,7 @@ def fetch_esci_hf(data_dir: Path, *, connect_timeout: float = 5.0) -> Path:
     _reachable(HUB_HOST, connect_timeout)
     from huggingface_hub import snapshot_download
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".hf-", dir=target.parent))
+    staging = atomic.temp_dir(target.parent, f"hf-{target.name}")
     try:
         snapshot_download(repo_id=REPO_ID, repo_type="dataset", local_dir=staging,
                           allow_patterns=[f"{SHARD_DIR}/*.parquet", "README.md"])

@@ -2,7 +2,9 @@
 
 A part's run depends only on its index (the index key: dataset checksum, text format, encoder
 fingerprints), the queries (ids and texts of the split), the depth and the self-hit rule; the file is
-named from a hash of all of them (and of the Qdrant deployment, whose latency it records), under ``<cache>/fusion-runs/``. It keeps the run (doc ids and the
+named from a hash of all of them (and of the Qdrant deployment, whose latency it records), under ``<cache>/fusion-runs/``
+(:mod:`benchmark.core.cache_layout`); a missing run is searched under its key's exclusive lock (:meth:`PartRuns.get`),
+so two processes fusing the same parts search each part once. It keeps the run (doc ids and the
 exact float32 scores, in run order) and what building and searching cost when it was made, so the fused
 result's efficiency figures stay honest. Files are written atomically; an unreadable one is a miss.
 """
@@ -11,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmark.core import atomic
+from benchmark.core.cache_layout import FUSION_RUNS, CacheLayout
 from benchmark.datasets.base import Dataset
 from benchmark.pipeline.harness import Searched, SplitSearch, index_key
 from benchmark.ranking.runs import Run
@@ -32,8 +36,27 @@ def run_key(dataset: Dataset, retriever: Retriever, split: str, depth: int, drop
 
 
 class PartRuns:
-    def __init__(self, root: Path) -> None:
-        self.root = Path(root)
+    def __init__(self, layout: CacheLayout) -> None:
+        self.layout = layout
+        self.root = layout.area(FUSION_RUNS)
+
+    def get(self, key: str, search: Callable[[], SplitSearch]) -> tuple[SplitSearch, bool]:
+        """The kept run of ``key`` (True: it was kept), else ``search()``'s, kept for next time. The search runs
+        under the key's exclusive lock; a process that waited for it finds the run the other one kept."""
+        found = self.load(key)
+        if found is not None:
+            return found, True
+        lock = self.layout.lock(FUSION_RUNS, key, f"searching the part run {key}")
+        lock.acquire(exclusive=True)
+        try:
+            found = self.load(key)
+            if found is not None:
+                return found, True
+            found = search()
+            self.save(key, found)
+            return found, False
+        finally:
+            lock.release()
 
     def _path(self, key: str) -> Path:
         return self.root / f"{key}.json"

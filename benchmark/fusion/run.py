@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.core.paths import cache_dir
 from benchmark.datasets.base import Dataset
@@ -114,21 +115,21 @@ def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
     """Each part's run on the request's split (and on dev when tuning), ``depth`` hits deep, from its own
     index; a run an earlier fused run already made (same index, queries, depth) is taken from the cache."""
     part_request = replace(request, k=fused.settings.depth)
-    cached = PartRuns(cache_dir(request.cache_dir) / "fusion-runs")
+    cached = PartRuns(CacheLayout.of(request.cache_dir))
     opened: list[Store] = []
     deployment = type(store).__name__ if store is not None else (request.qdrant_url or "edge")  # latency differs
 
     def search(name: str, retriever: Retriever, split: str) -> SplitSearch:
         key = run_key(dataset, retriever, split, fused.settings.depth, request.drop_self_hits, deployment)
-        found = cached.load(key)
-        if found is not None:
+        def fresh() -> SplitSearch:
+            console.print(f"[dim]{request.retriever}: part {name} on {split}[/]")
+            if store is None and not opened:
+                opened.append(make_store(request.qdrant_url, cache_dir(request.cache_dir)))
+            return search_split(part_request, dataset, retriever, split, store or opened[0])
+
+        found, kept = cached.get(key, fresh)
+        if kept:
             console.print(f"[dim]{request.retriever}: reusing the {split} run of part {name}[/]")
-            return found
-        console.print(f"[dim]{request.retriever}: part {name} on {split}[/]")
-        if store is None and not opened:
-            opened.append(make_store(request.qdrant_url, cache_dir(request.cache_dir)))
-        found = search_split(part_request, dataset, retriever, split, store or opened[0])
-        cached.save(key, found)
         return found
 
     try:

@@ -20,8 +20,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from benchmark.core.cache_layout import VECTORS, CacheLayout
 from benchmark.core.console import console
-from benchmark.core.paths import cache_dir
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import corpus_key
 from benchmark.fusion.fused import FusedRetriever
@@ -135,7 +135,7 @@ def _distinct_vector_names(encoders: list) -> list:
 def _warn_uncached(request: RunRequest, dataset: Dataset, combined: Retriever, fused: FusedRetriever) -> None:
     """Say so when a part's model vectors are not in the vector cache (its index predates the cache, or the
     cache was cleared): building the shared collection then encodes them once (and keeps them)."""
-    cache = VectorCache(cache_dir(request.cache_dir) / "vectors", corpus_key(dataset, combined.text_builder))
+    cache = VectorCache(CacheLayout.of(request.cache_dir).area(VECTORS), corpus_key(dataset, combined.text_builder))
     count = min(CHUNK, len(dataset.corpus))
     for (name, _), encoder in zip(fused.parts, combined.encoders, strict=True):
         if encoder.identity.kind != "bm25" and cache.load(encoder.identity.fingerprint, 0, count) is None:

@@ -22,6 +22,7 @@ from typing import Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from benchmark.core import atomic, paths
+from benchmark.core.cache_layout import QUERY_VECTORS, VECTORS, CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import Dataset
@@ -84,7 +85,7 @@ def index_key(dataset: Dataset, retriever: Retriever) -> str:
 
 
 def _state_path(cache_root: Path, key: str) -> Path:
-    return cache_root / "index-state" / f"{key}.json"
+    return CacheLayout(cache_root).index_state(key)
 
 
 def _restore_state(retriever: Retriever, documents: Sequence[str], path: Path) -> None:
@@ -151,7 +152,7 @@ def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retrieve
         _restore_state(retriever, documents, _state_path(cache_root, key))
         meta = dict(collection.info().meta)
     else:
-        vectors = VectorCache(cache_root / "vectors", corpus_key(dataset, retriever.text_builder))
+        vectors = VectorCache(CacheLayout(cache_root).area(VECTORS), corpus_key(dataset, retriever.text_builder))
         meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
     k = request.k + 1 if request.drop_self_hits else request.k
 
@@ -186,7 +187,7 @@ def query_cache(cache_root: Path, dataset: Dataset, retriever: Retriever, querie
     A re-run of the same pair then needs no model: nothing but the index and these files is read.
     """
     digest = hashlib.sha256(json.dumps([corpus_key(dataset, retriever.text_builder), list(queries)]).encode())
-    return VectorCache(cache_root / "query-vectors", digest.hexdigest())
+    return VectorCache(CacheLayout(cache_root).area(QUERY_VECTORS), digest.hexdigest())
 
 
 def _complete_ties(retriever: Retriever, queries: Sequence[str], hits: list, k: int, collection: Collection,
@@ -266,9 +267,9 @@ class SplitSearch:
 def open_store(request: RunRequest, retriever: Retriever, store: Store | None) -> tuple[Store, bool]:
     """The store ``retriever`` searches and whether the caller must close it: its own local store
     (bm25-lucene / bm25-rank), else ``store``, else a new Qdrant store for the request."""
-    local = getattr(retriever, "open_store", None)
-    if local is not None:
-        return local(paths.cache_dir(request.cache_dir)), True
+    own = retriever.own_store(paths.cache_dir(request.cache_dir))
+    if own is not None:
+        return own, True
     if store is not None:
         return store, False
     return make_store(request.qdrant_url, paths.cache_dir(request.cache_dir)), True

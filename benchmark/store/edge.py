@@ -43,7 +43,8 @@ from typing import Any
 import qdrant_edge as qe
 
 from benchmark.core import atomic, faults
-from benchmark.core.locking import FileLock
+from benchmark.core.cache_layout import LOCK_DIR
+from benchmark.core.locking import FileLock, open_entry
 from benchmark.store.base import (
     CollectionInfo,
     CollectionSchema,
@@ -73,7 +74,6 @@ log = logging.getLogger(__name__)
 
 MARKER = "COMPLETE.json"
 SHARD_DIR = "shard"
-LOCK_DIR = ".locks"
 MIN_FREE_BYTES = 64 * 2**20  # refuse to start a build with less free space than this
 UPSERT_BATCH = 1_000
 QUERY_BATCH = 256
@@ -288,32 +288,9 @@ class EdgeStore:
         self._close(key)
         directory = self.root / key
         lock = self._lock(key, f"building index {key}")
-        opened: list[Any] = []
-
-        def attempt() -> bool:
-            """Exclusive: reuse (then share) or rebuild; else shared: reuse if complete; else wait."""
-            if lock.try_acquire(exclusive=True):
-                shard = self._load_reusable(key, directory, schema)
-                if shard is None:
-                    shard = self._create(directory, schema)  # stays exclusive until mark_complete
-                else:
-                    lock.downgrade()
-                opened.append(shard)
-                return True
-            if lock.try_acquire(exclusive=False):
-                shard = self._load_reusable(key, directory, schema)
-                if shard is not None:
-                    opened.append(shard)
-                    return True
-                lock.release()
-            return False
-
-        try:
-            lock.wait_for(attempt)
-        except BaseException:
-            lock.release()
-            raise
-        return self._remember(EdgeCollection(key, directory, schema, opened[0], lock))
+        shard = open_entry(lock, lambda: self._load_reusable(key, directory, schema),
+                           lambda: self._create(directory, schema))
+        return self._remember(EdgeCollection(key, directory, schema, shard, lock))
 
     def drop(self, key: str) -> None:
         check_key(key)
@@ -334,7 +311,7 @@ class EdgeStore:
             self._close(key)
 
     def _lock(self, key: str, what: str) -> FileLock:
-        return FileLock(self.root / LOCK_DIR / f"{key}.lock", what)
+        return FileLock(self.root / LOCK_DIR / f"{key}.lock", what)  # = CacheLayout.lock(QDRANT_EDGE, key)
 
     def _load_reusable(self, key: str, directory: Path, schema: CollectionSchema) -> Any | None:
         if not self._reusable(directory, schema):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from benchmark.core.cache_layout import QDRANT_EDGE, CacheLayout
 from benchmark.store.base import Store
-
-EDGE_DIR = "qdrant-edge"
 
 
 def make_store(qdrant_url: str | None, cache_root: Path) -> Store:
-    """``ServerStore`` for ``qdrant_url`` (or ``$QDRANT_URL``), else ``EdgeStore(cache_root / "qdrant-edge")``.
+    """``ServerStore`` for ``qdrant_url`` (or ``$QDRANT_URL``), else ``EdgeStore(<cache_root>/qdrant-edge)`` (:mod:`benchmark.core.cache_layout`).
 
     The API key, if any, comes from ``$QDRANT_API_KEY``. Each implementation is imported only when
     chosen, so the edge path never loads qdrant-client and vice versa.
@@ -23,4 +22,4 @@ def make_store(qdrant_url: str | None, cache_root: Path) -> Store:
         return server.ServerStore(url=url)
     from benchmark.store import edge
 
-    return edge.EdgeStore(Path(cache_root) / EDGE_DIR)
+    return edge.EdgeStore(CacheLayout(Path(cache_root)).area(QDRANT_EDGE))

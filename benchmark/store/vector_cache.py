@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmark.core import atomic, faults
+from benchmark.core.cache_layout import sweep
 from benchmark.core.errors import ShopbenchError
 from benchmark.store.base import SparseVector, Vector
 
@@ -27,7 +28,6 @@ from benchmark.store.base import SparseVector, Vector
 class VectorCache:
     def __init__(self, root: Path, corpus_key: str) -> None:
         self.root = Path(root) / corpus_key[:24]
-        self._swept: set[Path] = set()
 
     def _path(self, encoder_fingerprint: str, start: int, count: int) -> Path:
         return self.root / encoder_fingerprint[:24] / f"{start:09d}-{count}.npz"
@@ -63,9 +63,7 @@ class VectorCache:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ShopbenchError(f"cannot write encoded vectors to {path.parent}: {exc.strerror or exc}") from None
-        if path.parent not in self._swept:  # what killed writers left here, once per folder and process
-            atomic.remove_stale_temp_files(path.parent, atomic.STALE_TEMP_S)
-            self._swept.add(path.parent)
+        sweep(path.parent)  # what killed writers left here, once per folder and process
         try:
             atomic.atomic_write(path, lambda handle: np.savez(handle, seconds=np.float64(seconds), **arrays),
                                 overwrite=True, wrap_errors=False)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.core import atomic, paths
+from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import build_texts, corpus_key
@@ -86,7 +87,7 @@ def open_index(retriever: Retriever, dataset: Dataset, store: Store, cache_dir: 
     if collection.is_complete():
         console.print(f"[dim]reusing index {key}[/]")
     else:
-        state = paths.cache_dir(cache_dir) / "index-state" / f"{key}.json"
+        state = CacheLayout.of(cache_dir).index_state(key)
         build_index(retriever, list(texts.values()), collection, state)
     return Index(retriever, collection, list(texts), key, doc_subset is None)
 

@@ -25,7 +25,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmark.core import atomic, faults, paths
+from benchmark.core import atomic, faults
+from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
 from benchmark.train import card, mining
@@ -73,7 +74,7 @@ class TrainResult:
 
 
 def run_dir(config: TrainConfig, cache_dir: Path | str | None) -> Path:
-    return paths.cache_dir(cache_dir) / "train-runs" / config.name
+    return CacheLayout.of(cache_dir).train_run(config.name)
 
 
 def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register: bool = True) -> TrainResult:
