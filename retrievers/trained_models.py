@@ -107,15 +107,13 @@ class ModelRegistry:
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
-        import fcntl
-
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".registry.lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        """The registry's lock (``models/.locks/registry.lock``, :mod:`benchmark.core.cache_layout`)."""
+        lock = CacheLayout(self.root.parent).lock(MODELS, "registry", f"updating {self.file}")
+        lock.acquire(exclusive=True)
+        try:
+            yield
+        finally:
+            lock.release()
 
 
 RUN_RECORD_DIR = ".runs"  # <cache_dir>/models/.runs/<name>.json: one registry entry per run, for a shared Volume

@@ -108,3 +108,36 @@ def test_a_part_run_is_searched_once_under_its_lock_and_kept(tmp_path):
     second, kept_second = runs.get("k1", search)
     assert calls == [1] and (kept_first, kept_second) == (False, True)
     assert dict(second.run.items()) == dict(first.run.items()) == {"q1": (("d1", 1.0),)}
+
+
+def test_a_training_run_folder_has_one_writer(tmp_path):
+    from benchmark.core.cache_layout import TRAIN_RUNS
+    from benchmark.core.errors import ShopbenchError
+    from benchmark.train import trainer
+    from benchmark.train.config import DatasetSpec, TrainConfig
+
+    config = TrainConfig(name="busy", datasets=[DatasetSpec(name="demo")], device="cpu")
+    other = CacheLayout(tmp_path).lock(TRAIN_RUNS, "busy", "training busy")  # another process's bench train
+    assert other.try_acquire(exclusive=True)
+    try:
+        with pytest.raises(ShopbenchError, match="another bench train is writing .*train-runs/busy"):
+            trainer.train(config, cache_dir=tmp_path)
+    finally:
+        other.release()
+    assert not (tmp_path / TRAIN_RUNS / "busy").exists()  # refused before anything was written
+
+
+def test_the_model_registry_is_updated_under_the_cache_lock(tmp_path, monkeypatch):
+    from benchmark.core.cache_layout import MODELS
+    from retrievers.trained_models import ModelRegistry, RegisteredModel
+
+    monkeypatch.setenv("SHOPBENCH_LOCK_TIMEOUT_S", "0.5")
+    registry = ModelRegistry(tmp_path)
+    entry = RegisteredModel(name="m", path=str(tmp_path / "m"), base_model="b", registered_at="2026-01-01T00:00:00Z")
+    held = CacheLayout(tmp_path).lock(MODELS, "registry", "another registration")
+    held.acquire(exclusive=True)
+    with pytest.raises(LockTimeoutError):
+        registry.register(entry)
+    held.release()
+    registry.register(entry)
+    assert registry.names() == ["m"] and (tmp_path / MODELS / ".locks" / "registry.lock").is_file()

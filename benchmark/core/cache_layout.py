@@ -18,9 +18,11 @@ do. The rule every area follows:
 
 * **complete or absent**: an entry is complete once its last piece (a marker file, or the file itself) is in
   place, written atomically (:mod:`benchmark.core.atomic`); anything else is a miss and is built again;
-* **one builder**: an entry that is built (an index, a part run) is built under its key's exclusive lock
-  ``<area>/.locks/<key>.lock`` (:meth:`CacheLayout.lock`); readers of a complete index hold it shared, so it is
-  never rebuilt under them;
+* **one builder**: an entry that is built (an index, a part run, a training run, the model registry) is written
+  under its key's exclusive lock ``<area>/.locks/<key>.lock`` (:meth:`CacheLayout.lock`); readers of a complete
+  index hold it shared, so it is never rebuilt under them (a second ``bench train`` of the same name is refused
+  rather than kept waiting). Entries any process writes identically (dataset caches, encoded vector chunks) need
+  no lock: the complete-or-absent rule makes the last rename harmless;
 * **no leftovers**: the temporary files and folders a killed process left (``.tmp-*.tmp``) are never read as
   entries, and the first process that opens an area removes those older than :data:`STALE_TEMP_S`
   (:meth:`CacheLayout.area`).

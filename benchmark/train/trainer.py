@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.core import atomic, faults
-from benchmark.core.cache_layout import CacheLayout
+from benchmark.core.cache_layout import TRAIN_RUNS, CacheLayout
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
 from benchmark.train import card, mining
@@ -87,6 +87,18 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
         console.print(f"[yellow]a model called '{config.name}' exists: this one will be registered as '{name}'[/]")
         config = config.model_copy(update={"name": name})
     work = run_dir(config, cache_dir)
+    lock = CacheLayout.of(cache_dir).lock(TRAIN_RUNS, config.name, f"training {config.name}")
+    if not lock.try_acquire(exclusive=True):  # one writer per run folder (the cache's rule); never wait hours
+        raise ShopbenchError(f"another bench train is writing {work} (lock file {lock.path}); wait for it to end "
+                             "or train under another name (--set name=...)")
+    try:
+        return _train(config, name, published, registry, work, cache_dir, register, start)
+    finally:
+        lock.release()
+
+
+def _train(config: TrainConfig, name: str, published: str | None, registry: ModelRegistry, work: Path,
+           cache_dir: Path | str | None, register: bool, start: float) -> TrainResult:
     data = load_training_data(config, cache_dir)  # before anything is written: the leakage guard may refuse
     _check_resume(work, config)
     for row in describe(data):
