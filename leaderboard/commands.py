@@ -29,7 +29,7 @@ def compare_results(items: Sequence[str], results_dir: Path, dataset: str | None
                     metrics: Sequence[str] | None, options: StatOptions) -> CompareOutcome:
     """Select the results, test every pair on each metric, and render the markdown."""
     selection = select(items, results_dir, dataset, split)
-    chosen = choose_metrics(metrics, selection.key)
+    chosen = choose_metrics(metrics, selection.key, [r.record for r in selection.results])
     systems = [SystemScores(label, r.system, r.record.per_query) for label, r in zip(selection.labels, selection.results)]
     comparison = compare_systems(systems, chosen, options)
     paths = [_shown_path(r.path, results_dir) for r in selection.results]

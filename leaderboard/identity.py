@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from benchmark.ranking.evaluation import ROBUST_METRICS
 from benchmark.ranking.results import ResultRecord
 from leaderboard.portable import portable
 from leaderboard.readable import Rank, Setting, readable_settings
@@ -45,7 +46,7 @@ class ComparabilityKey:
         gains = tuple(sorted(record.dataset.gains.labels.items()))
         catalog = record.dataset.catalog or ""
         return cls(dataset_label(record.dataset.name, catalog), record.dataset.split, record.dataset.checksum, gains,
-                   record.dataset.gains.relevant_level, record.protocol, tuple(sorted(record.metrics)), catalog,
+                   record.dataset.gains.relevant_level, record.protocol, _standard(record.metrics), catalog,
                    record.dataset.name)
 
     @property
@@ -72,6 +73,13 @@ class ComparabilityKey:
             found.append("metric set" + "".join(
                 f" {sign}{','.join(names)}" for sign, names in (("+", only_here), ("-", only_there)) if names))
         return found
+
+
+def _standard(metrics: Mapping[str, float]) -> tuple[str, ...]:
+    """The metric set that decides comparability: the robust metrics (NDCG'@10, bpref, Judged@10) are left out, so
+    a result file written before they existed sits in the same table (showing "—" for them)."""
+    robust = {m.name for m in ROBUST_METRICS}
+    return tuple(sorted(m for m in metrics if m not in robust))
 
 
 def dataset_label(name: str, catalog: str) -> str:

@@ -14,6 +14,7 @@ from leaderboard.models import record_models
 from leaderboard.options import StatOptions
 from leaderboard.portable import shorten_paths
 from leaderboard.provenance import provenance_lines
+from leaderboard.robust import JUDGED, RobustTable, judged, pool_bias_warning, robust_table
 from leaderboard.table import PRIMARY, Row, Table
 
 MISSING = "—"
@@ -95,6 +96,30 @@ def table_lines(tab: Table) -> list[str]:
     return table(header, rows, ["l", "l", "l", *"r" * (len(header) - 3)])
 
 
+def robust_lines(robust: RobustTable) -> list[str]:
+    """The same rows (letters, systems) with the metrics robust to incomplete judgements."""
+    tab = robust.table
+    header = ["", "system", *robust.metrics, JUDGED]
+    columns: list[list[str]] = [[row.letter for row in tab.rows], [escape(row.label) for row in tab.rows]]
+    for metric in robust.metrics:
+        values = [row.metric(metric) for row in tab.rows]
+        best = _best(values, "{:.4f}", False) if len(tab.rows) > 1 else set()
+        columns.append([MISSING if v is None else _cell(f"{v:.4f}", best, robust.comparison.letters(metric, r))
+                        for r, v in enumerate(values)])
+    shares = [judged(row) for row in tab.rows]
+    columns.append([MISSING if v is None else f"{v:.0%}" for v in shares])
+    per_metric = ", ".join(f"{m}: {robust.comparison.family_size(m)}" for m in robust.metrics)
+    lines = ["Robust to incomplete judgements (unjudged products are not counted as irrelevant):", ""]
+    lines.extend(table(header, [list(cells) for cells in zip(*columns)], ["l", "l", *"r" * (len(header) - 2)]))
+    legend = (f"NDCG'@10: nDCG@10 of the run without its unjudged products; bpref: judged products only; "
+              f"Judged@10: share of the top 10 with a judgement. Tests per metric ({per_metric}); superscript x: "
+              "significantly better than row x. —: the result file predates the metric.")
+    lines.extend(["", legend])
+    lines.extend(f"Note: {escape(note)}." for note in robust.comparison.notes)
+    lines.append("")
+    return lines
+
+
 def _model(tab: Table, row: Row) -> str:
     """The model (a registered name or folder name with its weights' hash, never a machine path); for a fused
     system its parts, with the letters of their own rows (``bm25 (c) + dense (a)``)."""
@@ -131,7 +156,13 @@ def section_lines(tab: Table, scan: Scan, plot: PlotLink | None) -> list[str]:
         lines.append(f"Note: {escape(note)}.")
     if tab.baseline is None:
         lines.append("Note: no bm25 row in this table, so no relative change is shown.")
+    warning = pool_bias_warning(tab)
+    if warning:
+        lines.append(escape(warning))
     lines.append("")
+    robust = robust_table(tab, tab.comparison.options)
+    if robust is not None:
+        lines.extend(robust_lines(robust))
     if plot:
         lines.extend(plot_lines(f"{escape(PRIMARY)} vs search latency, {escape(group.title)}", plot))
     lines.extend(provenance_lines(tab, scan.relative))

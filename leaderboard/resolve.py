@@ -12,7 +12,7 @@ from pathlib import Path
 
 from benchmark.core.errors import MissingDataError
 from benchmark.ranking.evaluation import Metric
-from benchmark.ranking.results import load_result
+from benchmark.ranking.results import ResultRecord, load_result
 from leaderboard.collect import BadFile, LoadedResult, check_usable, scan
 from leaderboard.errors import IncomparableResultsError, LeaderboardError, SystemSelectionError
 from leaderboard.identity import ComparabilityKey, labels_for, system_id
@@ -88,13 +88,17 @@ def _checked(chosen: Sequence[LoadedResult], bad: tuple[BadFile, ...]) -> Select
     return Selection(tuple(chosen), tuple(labels[r.system] for r in chosen), keys[0], bad)
 
 
-def choose_metrics(asked: Sequence[str] | None, key: ComparabilityKey) -> tuple[str, ...]:
-    """Canonical metric names: those asked for (each must be in the results), else the table metrics."""
+def choose_metrics(asked: Sequence[str] | None, key: ComparabilityKey,
+                   records: Sequence[ResultRecord] = ()) -> tuple[str, ...]:
+    """Canonical metric names: those asked for (each must be in every one of ``records``, or in the key's standard
+    set when no records are given), else the table metrics."""
     if not asked:
         return tuple(m for m in TABLE_METRICS if m in key.metrics) or key.metrics
     names = tuple(dict.fromkeys(Metric.parse(m).name for m in asked))
-    missing = [m for m in names if m not in key.metrics]
+    available = [m for m in records[0].metrics if all(m in r.metrics for r in records)] if records else key.metrics
+    missing = [m for m in names if m not in available]
     if missing:
-        raise LeaderboardError(f"metric(s) {', '.join(missing)} not in these results; available: "
-                               + ", ".join(key.metrics))
+        older = " (a result file written before a metric existed does not have it)" if records else ""
+        raise LeaderboardError(f"metric(s) {', '.join(missing)} not in these results{older}; available: "
+                               + ", ".join(available))
     return names

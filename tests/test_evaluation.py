@@ -97,7 +97,8 @@ def test_bad_inputs():
 
 
 def test_metric_names_and_parsing():
-    assert [m.name for m in DEFAULT_METRICS] == ["NDCG@10", "MRR@10", "Recall@100", "P@10", "MAP@100"]
+    assert [m.name for m in DEFAULT_METRICS] == ["NDCG@10", "MRR@10", "Recall@100", "P@10", "MAP@100",
+                                                 "NDCG'@10", "bpref", "Judged@10"]
     assert PRIMARY_METRIC is NDCG_10 and Metric.parse("ndcg@10") == NDCG_10
     assert Metric(MetricKind.MRR, 10).ranx_name(3) == "mrr@10-l3" and NDCG_10.ranx_name(3) == "ndcg@10"
     with pytest.raises(EvaluationError):

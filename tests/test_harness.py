@@ -34,7 +34,9 @@ def test_bm25_run_writes_result_and_trec_run_that_trec_eval_agrees_with(tmp_path
     record = outcome.record
     assert outcome.path.is_file() and (outcome.path.parent / record.run_file).is_file()
     assert record.dataset.name == "demo" and record.dataset.split == "test" and not record.reused_index
-    assert set(record.metrics) == {"NDCG@10", "MRR@10", "Recall@100", "P@10", "MAP@100"}
+    assert set(record.metrics) == {"NDCG@10", "MRR@10", "Recall@100", "P@10", "MAP@100", "NDCG'@10", "bpref",
+                                   "Judged@10"}
+    assert record.metrics["Judged@10"] == record.judged_at_10
     assert 0.3 < record.metrics["NDCG@10"] <= 1
     assert record.efficiency.index_bytes > 0 and record.efficiency.search_ms_p50 > 0
     assert record.retriever.config["encoders"][0]["kind"] == "bm25"
@@ -49,6 +51,14 @@ def test_bm25_run_writes_result_and_trec_run_that_trec_eval_agrees_with(tmp_path
     # trec_eval -c: a judged query absent from the run scores 0
     independent = sum(scores.get(q, {}).get("ndcg_cut_10", 0.0) for q in outcome.evaluation.query_ids) / outcome.evaluation.num_queries
     assert independent == pytest.approx(record.metrics["NDCG@10"], abs=1e-6)
+    qrels = {q: dict(d) for q, d in view.qrels.items()}  # the stored run, end to end: bpref and condensed nDCG
+    bpref = pytrec_eval.RelevanceEvaluator(qrels, {"bpref"}, relevance_level=record.dataset.gains.relevant_level)
+    condensed = {q: {d: s for d, s in hits.items() if d in qrels.get(q, {})} for q, hits in run.to_dict().items()}
+    for name, evaluator, scored, measure in (("bpref", bpref, run.to_dict(), "bpref"),
+                                             ("NDCG'@10", evaluator, condensed, "ndcg_cut_10")):
+        theirs = evaluator.evaluate(scored)
+        mean = sum(theirs.get(q, {}).get(measure, 0.0) for q in outcome.evaluation.query_ids) / outcome.evaluation.num_queries
+        assert mean == pytest.approx(record.metrics[name], abs=1e-6), name
 
 
 def test_second_run_reuses_the_index_and_gives_identical_results(tmp_path, monkeypatch):

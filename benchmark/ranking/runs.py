@@ -73,6 +73,12 @@ class Run(Mapping[str, tuple[Hit, ...]]):
         """The ranked doc ids of one query (empty when the query has no hits)."""
         return tuple(doc for doc, _ in self._data.get(qid, ()))
 
+    def condensed(self, judged: Mapping[str, Mapping[str, object]]) -> Run:
+        """The run without the documents ``judged`` has no judgement for (any gain, 0 included): Sakai's condensed
+        list. The order of the rest is unchanged, their ranks closed up; a query left without hits keeps none."""
+        return Run({qid: [(doc, score) for doc, score in hits if doc in judged.get(qid, {})]
+                    for qid, hits in self._data.items()})
+
     def to_dict(self) -> dict[str, dict[str, float]]:
         """Plain ``{qid: {doc_id: score}}`` (insertion order = rank order)."""
         return {qid: dict(hits) for qid, hits in self._data.items()}

@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.table import Table
 
 from benchmark.core.console import console
-from benchmark.ranking.evaluation import DEFAULT_METRICS
+from benchmark.ranking.evaluation import BPREF, CONDENSED_NDCG_10, STANDARD_METRICS
 from benchmark.ranking.results import ResultRecord
 
 
@@ -27,13 +27,14 @@ def _table(title: str, columns: Sequence[str]) -> Table:
 
 
 def quality_table(results: Sequence[ResultRecord]) -> Table:
-    table = _table("quality", ["system", *(m.name for m in DEFAULT_METRICS), "judged@10", "queries"])
+    shown = (*STANDARD_METRICS, CONDENSED_NDCG_10, BPREF)  # Judged@10 as a percentage, below
+    table = _table("quality", ["system", *(m.name for m in shown), "judged@10", "queries"])
     for record in results:
         evaluated = len(next(iter(record.per_query.values()), {}))
         excluded = f" (-{len(record.excluded_queries)})" if record.excluded_queries else ""
         table.add_row(
             f"{record.retriever.name} {record.dataset.name}/{record.dataset.split}",
-            *(_num(record.metrics.get(m.name)) for m in DEFAULT_METRICS),
+            *(_num(record.metrics.get(m.name)) for m in shown),
             _num(record.judged_at_10, "{:.0%}"), f"{evaluated:,}{excluded}",
         )
     return table
@@ -59,7 +60,8 @@ def render_summary(results: Sequence[tuple[ResultRecord, Path]]) -> None:
     records = [r for r, _ in results]
     console.print(quality_table(records))
     console.print("[dim]queries: evaluated (-excluded: no judgement at or above the relevance level); "
-                  "judged@10: share of the top 10 that carries any judgement[/]")
+                  "judged@10: share of the top 10 that carries any judgement; NDCG'@10: the run without its "
+                  "unjudged products; bpref: judged products only[/]")
     console.print(efficiency_table(records))
     console.print("[dim]index s: build time when the index was built (reused: from the earlier build); "
                   "ms/q: search wall time per query, per batch of 64 queries[/]")
