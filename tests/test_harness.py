@@ -54,9 +54,9 @@ def test_bm25_run_writes_result_and_trec_run_that_trec_eval_agrees_with(tmp_path
     qrels = {q: dict(d) for q, d in view.qrels.items()}  # the stored run, end to end: bpref and condensed nDCG
     bpref = pytrec_eval.RelevanceEvaluator(qrels, {"bpref"}, relevance_level=record.dataset.gains.relevant_level)
     condensed = {q: {d: s for d, s in hits.items() if d in qrels.get(q, {})} for q, hits in run.to_dict().items()}
-    for name, evaluator, scored, measure in (("bpref", bpref, run.to_dict(), "bpref"),
+    for name, trec_eval, scored, measure in (("bpref", bpref, run.to_dict(), "bpref"),
                                              ("NDCG'@10", evaluator, condensed, "ndcg_cut_10")):
-        theirs = evaluator.evaluate(scored)
+        theirs = trec_eval.evaluate(scored)
         mean = sum(theirs.get(q, {}).get(measure, 0.0) for q in outcome.evaluation.query_ids) / outcome.evaluation.num_queries
         assert mean == pytest.approx(record.metrics[name], abs=1e-6), name
 
