@@ -109,3 +109,20 @@ def test_names_and_parsing():
     with pytest.raises(EvaluationError):
         Metric(MetricKind.BPREF, 10)
     assert BPREF.ranx_name(2) == "bpref-l2"
+
+
+def test_bench_run_prints_the_robust_metrics_in_their_own_table():
+    from rich.console import Console
+    from test_leaderboard import make_record
+
+    from benchmark.ranking.summary import judgements_table
+
+    new = make_record("bm25").model_copy(update={"metrics": {"NDCG@10": 0.4, "NDCG'@10": 0.7385, "bpref": 0.6287},
+                                                 "judged_at_10": 0.27})
+    old = make_record("dense")  # a result file from before these metrics: dashes, nothing recomputed
+    console = Console(record=True, width=100)
+    console.print(judgements_table([new, old]))
+    text = console.export_text()
+    assert "0.7385" in text and "0.6287" in text and "27%" in text
+    dense = next(line for line in text.splitlines() if "dense" in line)
+    assert dense.count("—") == 3

@@ -27,15 +27,25 @@ def _table(title: str, columns: Sequence[str]) -> Table:
 
 
 def quality_table(results: Sequence[ResultRecord]) -> Table:
-    shown = (*STANDARD_METRICS, CONDENSED_NDCG_10, BPREF)  # Judged@10 as a percentage, below
-    table = _table("quality", ["system", *(m.name for m in shown), "judged@10", "queries"])
+    table = _table("quality", ["system", *(m.name for m in STANDARD_METRICS), "queries"])
     for record in results:
         evaluated = len(next(iter(record.per_query.values()), {}))
         excluded = f" (-{len(record.excluded_queries)})" if record.excluded_queries else ""
         table.add_row(
             f"{record.retriever.name} {record.dataset.name}/{record.dataset.split}",
-            *(_num(record.metrics.get(m.name)) for m in shown),
-            _num(record.judged_at_10, "{:.0%}"), f"{evaluated:,}{excluded}",
+            *(_num(record.metrics.get(m.name)) for m in STANDARD_METRICS), f"{evaluated:,}{excluded}",
+        )
+    return table
+
+
+def judgements_table(results: Sequence[ResultRecord]) -> Table:
+    """The metrics robust to incomplete judgements, and how much of each top 10 is judged."""
+    table = _table("incomplete judgements", ["system", CONDENSED_NDCG_10.name, BPREF.name, "judged@10"])
+    for record in results:
+        table.add_row(
+            f"{record.retriever.name} {record.dataset.name}/{record.dataset.split}",
+            _num(record.metrics.get(CONDENSED_NDCG_10.name)), _num(record.metrics.get(BPREF.name)),
+            _num(record.judged_at_10, "{:.0%}"),
         )
     return table
 
@@ -59,9 +69,10 @@ def efficiency_table(results: Sequence[ResultRecord]) -> Table:
 def render_summary(results: Sequence[tuple[ResultRecord, Path]]) -> None:
     records = [r for r, _ in results]
     console.print(quality_table(records))
-    console.print("[dim]queries: evaluated (-excluded: no judgement at or above the relevance level); "
-                  "judged@10: share of the top 10 that carries any judgement; NDCG'@10: the run without its "
-                  "unjudged products; bpref: judged products only[/]")
+    console.print("[dim]queries: evaluated (-excluded: no judgement at or above the relevance level)[/]")
+    console.print(judgements_table(records))
+    console.print("[dim]NDCG'@10: the run without its unjudged products; bpref: judged products only; "
+                  "judged@10: share of the top 10 that carries any judgement[/]")
     console.print(efficiency_table(records))
     console.print("[dim]index s: build time when the index was built (reused: from the earlier build); "
                   "ms/q: search wall time per query, per batch of 64 queries[/]")
