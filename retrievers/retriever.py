@@ -75,7 +75,7 @@ class Retriever:
     encoders: tuple[Encoder, ...]
     text_builder: TextBuilder
     config: Mapping[str, object] = field(default_factory=dict)
-    fuses_in_store: ClassVar[bool] = False  # several encoders, fused by the store (QdrantFused)
+    fuses_in_store: ClassVar[bool] = False  # several encoders, fused by the store (QdrantFused: its search_batch)
 
     def __post_init__(self) -> None:
         if len(self.encoders) > 1 and not self.fuses_in_store:
@@ -209,13 +209,17 @@ class Retriever:
         for start in range(0, total, SEARCH_BATCH):
             batch = {name: list(vecs[start : start + SEARCH_BATCH]) for name, vecs in encoded.items()}
             size = len(next(iter(batch.values())))
-            (name, vecs), = batch.items()
             t0 = time.perf_counter()
-            hits.extend(collection.search(name, vecs, k))
+            hits.extend(self.search_batch(batch, k, collection))
             elapsed = time.perf_counter() - t0
             search_s += elapsed
             per_batch.append(1000 * elapsed / size)
         return hits, tuple(per_batch), search_s
+
+    def search_batch(self, batch: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
+        """One store request for a batch of encoded queries (the part :meth:`search_encoded` times)."""
+        (name, vectors), = batch.items()
+        return collection.search(name, vectors, k)
 
     def search_store(self, queries: Sequence[str], k: int, collection: Collection) -> list[Hits]:
         """Encode and ask the store, nothing else: the request a deployed system makes (performance suite)."""

@@ -12,7 +12,6 @@ when the parts' own runs encoded it) and runs it through the harness like any si
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -31,7 +30,7 @@ from benchmark.pipeline.harness import RunOutcome, RunRequest, index_key, open_s
 from benchmark.store.base import Collection, FusionRequest, Hits, QdrantFusion, Store, Vector
 from benchmark.store.vector_cache import VectorCache
 from retrievers.exact import ordered
-from retrievers.retriever import CHUNK, SEARCH_BATCH, Retriever
+from retrievers.retriever import CHUNK, Retriever
 
 _METHOD = {QdrantFusion.RRF: FuseMethod.RRF, QdrantFusion.DBSF: FuseMethod.DBSF}
 
@@ -52,21 +51,8 @@ class QdrantFused(Retriever):
         return {**super().describe(), "fusion": {"method": self.fusion.method.value, "rrf_k": self.fusion.rrf_k,
                                                  "prefetch_limit": self.fusion.prefetch_limit}}
 
-    def search_encoded(self, encoded: Mapping[str, Sequence[Vector]], k: int,
-                       collection: Collection) -> tuple[list[Hits], tuple[float, ...], float]:
-        hits: list[Hits] = []
-        per_batch: list[float] = []
-        search_s = 0.0
-        total = len(next(iter(encoded.values()))) if encoded else 0
-        for start in range(0, total, SEARCH_BATCH):
-            batch = {name: list(vecs[start : start + SEARCH_BATCH]) for name, vecs in encoded.items()}
-            size = len(next(iter(batch.values())))
-            t0 = time.perf_counter()
-            hits.extend(collection.fused_search(batch, k, self.fusion))
-            elapsed = time.perf_counter() - t0
-            search_s += elapsed
-            per_batch.append(1000 * elapsed / size)
-        return hits, tuple(per_batch), search_s
+    def search_batch(self, batch: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
+        return collection.fused_search(batch, k, self.fusion)
 
     def exact(self, encoded: Mapping[str, Sequence[Vector]], hits: list[Hits], k: int,
               collection: Collection) -> list[Hits]:
