@@ -11,9 +11,11 @@ from typing import IO
 from benchmark.core.atomic import atomic_write
 from leaderboard import plots as plotting
 from leaderboard.collect import BadFile, scan
+from leaderboard.efficiency import end_to_end_p50, machines
 from leaderboard.errors import LeaderboardError
 from leaderboard.markdown import slug
 from leaderboard.options import StatOptions
+from leaderboard.pareto import pareto_front
 from leaderboard.portable import shorten_paths
 from leaderboard.render import PlotLink, Plots, document
 from leaderboard.table import PRIMARY, Table, build_table
@@ -36,7 +38,7 @@ def plots_dir(output: Path) -> Path:
 
 
 def build_leaderboard(results_dir: Path | str, output: Path | str, options: StatOptions,
-                      *, draw_plots: bool = True) -> LeaderboardReport:
+                      *, draw_plots: bool = True, price_per_hour: float | None = None) -> LeaderboardReport:
     """Scan ``results_dir``, test, render and write ``output`` (and PNGs beside it) atomically."""
     results_dir, output = Path(results_dir), Path(output)
     found = scan(results_dir)
@@ -52,7 +54,8 @@ def build_leaderboard(results_dir: Path | str, output: Path | str, options: Stat
             plot_links, written = _write_plots(tables, output)
         else:
             plot_links = Plots(missing_reason="matplotlib is not installed; pip install 'shopbench[plots]'")
-    text = document(tables, found, options, plot_links, source=shown_source(results_dir, output))
+    text = document(tables, found, options, plot_links, source=shown_source(results_dir, output),
+                    price_per_hour=price_per_hour)
     write_file(output, text.encode("utf-8"))
     return LeaderboardReport(output, len(tables), sum(len(t.rows) for t in tables),
                              sum(len(g.superseded) for g in found.groups), found.bad_files, tuple(written),
@@ -79,12 +82,25 @@ def _write(data: bytes, handle: IO[bytes]) -> None:
     handle.write(data)
 
 
+def _plot_notes(tab: Table, points: Sequence[plotting.Point]) -> tuple[str, ...]:
+    """Which systems are on the quality/latency front, which are not plotted, and on what machine(s)."""
+    notes = [f"On the Pareto front (no other system is both faster and better): "
+             f"{', '.join(p.letter for p in points if p.front)}."]
+    missing = [row.letter for row in tab.rows if row.letter not in {p.letter for p in points}]
+    if missing:
+        notes.append(f"Not plotted (no per-query latency in the result file): {', '.join(missing)}.")
+    found = machines([row.result.record for row in tab.rows if row.letter in {p.letter for p in points}])
+    if found.mixed:
+        notes.append("Latencies from different machines are in this plot: " + found.legend())
+    return tuple(notes)
+
+
 def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Path]]:
     folder = plots_dir(output)
     written: list[Path] = []
     per_table: dict[str, PlotLink] = {}
 
-    def save(name: str, png: bytes, keys: tuple[tuple[str, str], ...]) -> PlotLink:
+    def save(name: str, png: bytes, keys: tuple[tuple[str, str], ...], notes: tuple[str, ...] = ()) -> PlotLink:
         stem, number = name.removesuffix(".png"), 1
         while folder / name in written:  # two titles with the same slug
             number += 1
@@ -92,7 +108,7 @@ def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Pat
         path = folder / name
         write_file(path, png)
         written.append(path)
-        return PlotLink(f"{folder.name}/{name}", keys)
+        return PlotLink(f"{folder.name}/{name}", keys, notes)
 
     settings = [t.group.title for t in tables]
     labels = sorted({row.label for t in tables for row in t.rows})
@@ -102,11 +118,15 @@ def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Pat
     matrix = save(f"{slug(PRIMARY)}-by-dataset.png", plotting.bars_by_dataset(settings, keys, values, PRIMARY),
                   tuple((key, label) for label, key in keys.items()))
     for tab in tables:
-        points = [plotting.Point(row.label, row.letter, latency, score) for row in tab.rows
-                  if (latency := row.result.record.efficiency.search_ms_p50) is not None
-                  and (score := row.metric(PRIMARY)) is not None]
-        if points:
+        plotted = [(row, latency, score) for row in tab.rows
+                   if (latency := end_to_end_p50(row.result.record)) is not None
+                   and (score := row.metric(PRIMARY)) is not None]
+        if plotted:
+            front = set(pareto_front([(latency, score) for _, latency, score in plotted]))
+            points = [plotting.Point(row.label, row.letter, latency, score, i in front)
+                      for i, (row, latency, score) in enumerate(plotted)]
             name = f"{slug(tab.group.title)}-{slug(PRIMARY)}-vs-latency.png"
             png = plotting.quality_vs_latency(points, PRIMARY, tab.group.title, labels)
-            per_table[tab.group.title] = save(name, png, tuple((p.letter, p.label) for p in points))
+            per_table[tab.group.title] = save(name, png, tuple((p.letter, p.label) for p in points),
+                                              _plot_notes(tab, points))
     return Plots(matrix, per_table), written

@@ -14,7 +14,7 @@ from leaderboard.build import build_leaderboard, write_file
 from leaderboard.compare import Comparison, SystemScores, compare_systems
 from leaderboard.options import StatOptions
 from leaderboard.portable import shorten_paths
-from leaderboard.render_compare import explanation, fusion_notes, markdown, rich_tables
+from leaderboard.render_compare import explanation, fusion_notes, markdown, rich_efficiency, rich_tables
 from leaderboard.resolve import Selection, choose_metrics, select
 
 
@@ -26,14 +26,15 @@ class CompareOutcome:
 
 
 def compare_results(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,
-                    metrics: Sequence[str] | None, options: StatOptions) -> CompareOutcome:
+                    metrics: Sequence[str] | None, options: StatOptions,
+                    price_per_hour: float | None = None) -> CompareOutcome:
     """Select the results, test every pair on each metric, and render the markdown."""
     selection = select(items, results_dir, dataset, split)
     chosen = choose_metrics(metrics, selection.key, [r.record for r in selection.results])
     systems = [SystemScores(label, r.system, r.record.per_query) for label, r in zip(selection.labels, selection.results)]
     comparison = compare_systems(systems, chosen, options)
     paths = [_shown_path(r.path, results_dir) for r in selection.results]
-    return CompareOutcome(comparison, selection, markdown(comparison, selection, paths))
+    return CompareOutcome(comparison, selection, markdown(comparison, selection, paths, price_per_hour))
 
 
 def _shown_path(path: Path, results_dir: Path) -> str:
@@ -47,9 +48,10 @@ def _shown_path(path: Path, results_dir: Path) -> str:
 
 
 def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,
-                    metrics: Sequence[str] | None, options: StatOptions, markdown_path: str | None) -> None:
+                    metrics: Sequence[str] | None, options: StatOptions, markdown_path: str | None,
+                    price_per_hour: float | None = None) -> None:
     """`bench compare`: rich tables on stdout, or markdown on stdout (``-``) or in a file."""
-    outcome = compare_results(items, results_dir, dataset, split, metrics, options)
+    outcome = compare_results(items, results_dir, dataset, split, metrics, options, price_per_hour)
     for bad in outcome.selection.bad_files:
         log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
     if markdown_path == "-":
@@ -61,6 +63,10 @@ def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None
     for note in fusion_notes(outcome.selection):
         out.print(note, markup=False)
     out.print(explanation(outcome.comparison), markup=False)
+    table, notes = rich_efficiency(outcome.selection, price_per_hour)
+    out.print(table)
+    for note in notes:
+        out.print(note, markup=False)
     for note in outcome.comparison.notes:
         out.print(f"note: {note}", markup=False)
     if markdown_path:
@@ -68,9 +74,10 @@ def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None
         log.print(f"[green]wrote[/] {escape(markdown_path)}", highlight=False)
 
 
-def leaderboard_command(results_dir: Path, output: Path, options: StatOptions, plots: bool) -> None:
+def leaderboard_command(results_dir: Path, output: Path, options: StatOptions, plots: bool,
+                        price_per_hour: float | None = None) -> None:
     """`bench leaderboard`: write the file, then say what was skipped or superseded."""
-    report = build_leaderboard(results_dir, output, options, draw_plots=plots)
+    report = build_leaderboard(results_dir, output, options, draw_plots=plots, price_per_hour=price_per_hour)
     for bad in report.bad_files:
         log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
     if report.plots_missing_reason:

@@ -34,6 +34,7 @@ class Point:
     letter: str
     latency_ms: float
     score: float
+    front: bool = False  # on the quality/latency Pareto front (leaderboard.pareto)
 
 
 def available() -> bool:
@@ -115,7 +116,8 @@ def bars_by_dataset(settings: Sequence[str], keys: Mapping[str, str], values: Ma
 
 def draw_quality_vs_latency(points: Sequence[Point], metric: str, title: str,
                             all_labels: Sequence[str] = ()):  # type: ignore[no-untyped-def]
-    """Scatter of the metric against search latency (log x), each point marked with its row letter only:
+    """Scatter of the metric against per-query end-to-end latency (log x), the Pareto front as a dashed step line
+    (front points outlined), each point marked with its row letter only:
     the table above the plot (and the key under it) names the systems, however long their names are.
 
     ``all_labels`` fixes each system's colour (as in :func:`draw_bars_by_dataset`); default: the points' order.
@@ -125,8 +127,14 @@ def draw_quality_vs_latency(points: Sequence[Point], metric: str, title: str,
     figure = _figure()
     axes = figure.add_subplot()
     colors = _colors(list(all_labels) or [p.label for p in points])
+    front = sorted((p for p in points if p.front), key=lambda p: (p.latency_ms, -p.score))
+    if len(front) > 1:
+        axes.step([p.latency_ms for p in front], [p.score for p in front], where="post", color="#8C8C8C",
+                  linestyle="--", linewidth=1, zorder=0, label="Pareto front")
+        axes.legend(loc="lower right", fontsize="small")
     for p in points:
-        axes.scatter([p.latency_ms], [p.score], color=colors[p.label], s=40)
+        axes.scatter([p.latency_ms], [p.score], color=colors[p.label], s=40,
+                     edgecolors="black" if p.front else "none", linewidths=1.2)
         axes.annotate(_text(p.letter), (p.latency_ms, p.score), textcoords="offset points", xytext=(5, 5),
                       fontweight="bold")
     if points and all(p.latency_ms > 0 for p in points):
@@ -136,7 +144,7 @@ def draw_quality_vs_latency(points: Sequence[Point], metric: str, title: str,
         axes.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
         axes.xaxis.set_minor_formatter(NullFormatter())
-    axes.set_xlabel("search ms/query (p50)")
+    axes.set_xlabel("end-to-end ms/query, p50 (query encoding included)")
     axes.set_ylabel(metric)
     axes.set_title(_text(f"{metric} vs latency: {title}"))
     axes.grid(alpha=0.3)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from benchmark.fusion.record import is_fused
-from benchmark.ranking.results import Efficiency
+from leaderboard import efficiency
 from leaderboard.collect import BadFile, Scan
 from leaderboard.fused import parts_text
 from leaderboard.markdown import bold, code, escape, sup, table
@@ -21,27 +21,12 @@ MISSING = "—"
 
 
 @dataclass(frozen=True, slots=True)
-class EfficiencyColumn:
-    header: str
-    value: Callable[[Efficiency], float | None]
-    fmt: str
-    lower_is_better: bool
-
-
-EFFICIENCY_COLUMNS = (
-    EfficiencyColumn("search ms/q p50", lambda e: e.search_ms_p50, "{:.2f}", True),
-    EfficiencyColumn("encode docs/s", lambda e: e.encode_docs_per_s, "{:,.0f}", False),
-    EfficiencyColumn("index MB", lambda e: None if e.index_bytes is None else e.index_bytes / 2**20, "{:.1f}", True),
-    EfficiencyColumn("nnz/doc", lambda e: e.nnz_doc, "{:.1f}", True),
-)
-
-
-@dataclass(frozen=True, slots=True)
 class PlotLink:
     """A plot's relative link and its key: (mark in the plot, system label), in the plot's order."""
 
     path: str
     keys: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()  # plain text, escaped when rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +43,8 @@ def plot_lines(alt: str, plot: PlotLink) -> list[str]:
     lines = [f"![{alt}]({plot.path})", ""]
     if plot.keys:
         lines.extend(["Key: " + "; ".join(f"{key} = {escape(label)}" for key, label in plot.keys) + ".", ""])
+    if plot.notes:
+        lines.extend([" ".join(escape(note) for note in plot.notes), ""])
     return lines
 
 
@@ -74,11 +61,16 @@ def _cell(text: str, best: set[str], letters: str = "") -> str:
     return (bold(text) if text in best else text) + sup(letters)
 
 
-def table_lines(tab: Table) -> list[str]:
+def table_lines(tab: Table, price_per_hour: float | None = None) -> list[str]:
+    records = [row.result.record for row in tab.rows]
+    hardware = efficiency.machines(records)
     header = ["", "system", "model", *tab.metrics]
     if PRIMARY in tab.metrics:
         header.append(f"Δ% {PRIMARY} vs {escape(tab.baseline.label) if tab.baseline else 'bm25'}")
-    header.extend(c.header for c in EFFICIENCY_COLUMNS)
+    eff_columns = efficiency.columns(price_per_hour)
+    header.extend(escape(c.header) for c in eff_columns)
+    if hardware.mixed:
+        header.append("hw")
     columns: list[list[str]] = [[row.letter for row in tab.rows], [escape(row.label) for row in tab.rows],
                                 [escape(_model(tab, row)) for row in tab.rows]]
     for metric in tab.metrics:
@@ -88,12 +80,28 @@ def table_lines(tab: Table) -> list[str]:
                         for i, v in enumerate(values)])
     if PRIMARY in tab.metrics:
         columns.append([_relative(tab, i) for i in range(len(tab.rows))])
-    for column in EFFICIENCY_COLUMNS:
-        values = [column.value(row.result.record.efficiency) for row in tab.rows]
-        best = _best(values, column.fmt, column.lower_is_better) if len(tab.rows) > 1 else set()
-        columns.append([MISSING if v is None else _cell(column.fmt.format(v), best) for v in values])
+    for column in eff_columns:
+        cells = [column.value(record) for record in records]
+        top = efficiency.best(cells, column, comparable=not hardware.mixed)
+        texts = [efficiency.text(cell, column) for cell in cells]
+        columns.append([MISSING if t is None else (bold(t) if t == top and not c.legacy else t)
+                        for t, c in zip(texts, cells, strict=True)])
+    if hardware.mixed:
+        columns.append(list(hardware.marks))
     rows = [list(cells) for cells in zip(*columns)]
     return table(header, rows, ["l", "l", "l", *"r" * (len(header) - 3)])
+
+
+def efficiency_legend(tab: Table, price_per_hour: float | None) -> list[str]:
+    """What the efficiency columns mean and which machine(s) measured them."""
+    records = [row.result.record for row in tab.rows]
+    lines = [escape(efficiency.legend(price_per_hour))]
+    machines = efficiency.machines(records).legend()
+    if machines:
+        lines.append(escape(machines))
+    if any(r.efficiency.legacy for r in records):
+        lines.append(escape(efficiency.LEGACY_NOTE))
+    return lines
 
 
 def robust_lines(robust: RobustTable) -> list[str]:
@@ -141,17 +149,18 @@ def _relative(tab: Table, index: int) -> str:
     return f"{(value - base) / base:+.1%}"
 
 
-def section_lines(tab: Table, scan: Scan, plot: PlotLink | None) -> list[str]:
+def section_lines(tab: Table, scan: Scan, plot: PlotLink | None, price_per_hour: float | None = None) -> list[str]:
     group = tab.group
     lines = [f"## {escape(group.title)}", ""]
     if group.differences:
         lines.extend(["Kept apart from the other variants of this dataset and split: "
                       + " / ".join(escape(d) for d in group.differences) + ".", ""])
-    lines.extend(table_lines(tab))
+    lines.extend(table_lines(tab, price_per_hour))
     lines.append("")
     per_metric = ", ".join(f"{m}: {tab.comparison.family_size(m)}" for m in tab.metrics)
     lines.append(f"{len(tab.rows)} systems; tests per metric ({per_metric}). "
                  "Bold: best in column. Superscript x: significantly better than row x.")
+    lines.extend(efficiency_legend(tab, price_per_hour))
     for note in tab.comparison.notes:
         lines.append(f"Note: {escape(note)}.")
     if tab.baseline is None:
@@ -164,7 +173,7 @@ def section_lines(tab: Table, scan: Scan, plot: PlotLink | None) -> list[str]:
     if robust is not None:
         lines.extend(robust_lines(robust))
     if plot:
-        lines.extend(plot_lines(f"{escape(PRIMARY)} vs search latency, {escape(group.title)}", plot))
+        lines.extend(plot_lines(f"{escape(PRIMARY)} vs end-to-end latency, {escape(group.title)}", plot))
     lines.extend(provenance_lines(tab, scan.relative))
     lines.append("")
     return lines
@@ -195,7 +204,8 @@ def how_to_read(options: StatOptions) -> str:
             "gain map, protocol or metric set differ are never put in one table.")
 
 
-def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: Plots, source: str) -> str:
+def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: Plots, source: str,
+             price_per_hour: float | None = None) -> str:
     """The whole LEADERBOARD.md."""
     labels = sorted({row.label for tab in tables for row in tab.rows})
     lines = [
@@ -214,7 +224,7 @@ def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: P
     if plots.matrix:
         lines.extend(plot_lines(f"{escape(PRIMARY)} per system and dataset", plots.matrix))
     for tab in tables:
-        lines.extend(section_lines(tab, scan, (plots.per_table or {}).get(tab.group.title)))
+        lines.extend(section_lines(tab, scan, (plots.per_table or {}).get(tab.group.title), price_per_hour))
     lines.extend(bad_file_lines(scan.bad_files, scan))
     return "\n".join(lines).rstrip("\n") + "\n"
 

@@ -8,6 +8,7 @@ from rich.markup import escape as rich_escape
 from rich.table import Table as RichTable
 
 from benchmark.fusion.record import is_fused
+from leaderboard import efficiency
 from leaderboard.compare import Comparison, PairResult, letter
 from leaderboard.fused import fusion_note
 from leaderboard.markdown import code, escape, signed, sup, table
@@ -52,7 +53,8 @@ def fusion_notes(selection: Selection) -> list[str]:
             for i, (label, r) in enumerate(zip(selection.labels, selection.results)) if is_fused(r.record)]
 
 
-def markdown(comparison: Comparison, selection: Selection, relative: Sequence[str]) -> str:
+def markdown(comparison: Comparison, selection: Selection, relative: Sequence[str],
+             price_per_hour: float | None = None) -> str:
     key = selection.key
     lines = [f"# Paired comparison: {escape(key.dataset)} / {escape(key.split)}", "",
              escape(explanation(comparison)), ""]
@@ -73,6 +75,12 @@ def markdown(comparison: Comparison, selection: Selection, relative: Sequence[st
         pairs = [[c.replace("<", "&lt;") for c in _pair_cells(comparison, r)] for r in comparison.pairs
                  if r.metric == metric]
         lines.extend(table([escape(h) for h in _pair_header(comparison.options)], pairs, ["l", *"r" * 7]))
+    lines.extend(["", "## Efficiency", ""])
+    found = efficiency.plain_table([r.record for r in selection.results], price_per_hour)
+    rows = [[letter(i), escape(label), *map(escape, cells)]
+            for i, (label, cells) in enumerate(zip(selection.labels, found.rows, strict=True))]
+    lines.extend(table(["", "system", *map(escape, found.header)], rows, ["l", "l", *"r" * len(found.header)]))
+    lines.extend(["", *(escape(note) for note in found.notes)])
     if comparison.notes:
         lines.append("")
         lines.extend(f"Note: {escape(note)}." for note in comparison.notes)
@@ -98,3 +106,14 @@ def rich_tables(comparison: Comparison, selection: Selection) -> list[RichTable]
                 pairs.add_row(*_pair_cells(comparison, result))
         tables.extend([scores, pairs])
     return tables
+
+
+def rich_efficiency(selection: Selection, price_per_hour: float | None = None) -> tuple[RichTable, list[str]]:
+    """The systems' efficiency columns as a rich table, and its legends (plain text)."""
+    found = efficiency.plain_table([r.record for r in selection.results], price_per_hour)
+    out = RichTable(title="efficiency", title_justify="left")
+    for name in ("", "system", *found.header):
+        out.add_column(rich_escape(name), justify="left" if name in ("", "system") else "right")
+    for i, (label, cells) in enumerate(zip(selection.labels, found.rows, strict=True)):
+        out.add_row(letter(i), rich_escape(label), *map(rich_escape, cells))
+    return out, found.notes

@@ -3,7 +3,8 @@
     python -m perf [--only encoding,bm25,...] [--quick] [--homedepot DIR] [--out perf/reports]
 
 Sections: encoding (SPLADE fast path vs sentence-transformers), bm25 (Qdrant edge vs Pyserini vs
-bm25s), store (sparse/dense/hybrid latency at 10k/100k/500k), rerun (cold vs cached ``bench run``),
+bm25s), store (sparse/dense/hybrid latency at 10k/100k/500k), latency (the harness's per-query path against a raw
+qdrant-edge query, SPLADE one-query encoding against plain sentence-transformers), rerun (cold vs cached ``bench run``),
 significance (``bench compare`` and ``bench leaderboard`` at scale), scale (500k-product catalog:
 bm25 and splade end to end, peak memory, resume). ``--quick`` runs every section at toy sizes (a
 smoke test; its figures mean nothing).
@@ -28,6 +29,7 @@ SECTIONS = {
     "encoding": "perf.encoding",
     "bm25": "perf.bm25_engines",
     "store": "perf.store_latency",
+    "latency": "perf.latency",
     "rerun": "perf.rerun",
     "significance": "perf.significance_speed",
     "scale": "perf.scale",

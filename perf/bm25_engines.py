@@ -2,19 +2,19 @@
 
 Same corpus texts and queries for all three; each engine uses its own English analyzer (stop words +
 Porter stemming) and k1=0.9, b=0.4. Index time, per-query latency (one query per call, query analysis
-included, p50/p95 over ``latency_queries``) and batched throughput (all queries, each engine's batch
-API with 2 threads where it has them; ours: ``query_batch`` of 64).
+included, p50/p95/p99 over ``latency_queries`` by :func:`benchmark.core.timing.measure_latency`; ours: the
+harness's own per-query path, :meth:`~retrievers.retriever.Retriever.answer_one`; Pyserini: ``LuceneSearcher.search``)
+and batched throughput (all queries, each engine's batch API with 2 threads where it has them; ours:
+``query_batch`` of 64).
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
-
+from benchmark.core.timing import StageClock, measure_latency, timed
 from perf.options import SuiteOptions
 from perf.report import Section, Target
 from perf.texts import load_texts
@@ -39,19 +39,11 @@ def measure(options: SuiteOptions) -> Section:
         except Exception as err:  # noqa: BLE001 - an engine that cannot run here is reported, not fatal
             notes.append(f"{name}: not measured ({type(err).__name__}: {err})")
             continue
-        for q in latency_queries[:20]:  # warm-up (JIT, caches)
-            one(q)
-        times = []
-        for q in latency_queries:
-            t0 = time.perf_counter()
-            one(q)
-            times.append(1000 * (time.perf_counter() - t0))
-        t0 = time.perf_counter()
-        batch(queries)
-        batch_s = time.perf_counter() - t0
-        latency[name] = statistics.median(times)
-        rows.append({"engine": name, "index s": index_s, "ms/query p50": latency[name],
-                     "ms/query p95": float(np.percentile(times, 95)), "batched queries/s": len(queries) / batch_s})
+        measured = measure_latency(latency_queries, lambda q, _clock: one(q), warmup=20).end_to_end()
+        _, batch_s = timed(lambda: batch(queries))
+        latency[name] = measured.p50
+        rows.append({"engine": name, "index s": index_s, "ms/query p50": measured.p50, "ms/query p95": measured.p95,
+                     "ms/query p99": measured.p99, "batched queries/s": len(queries) / batch_s})
     targets = []
     if "bm25 (Qdrant edge)" in latency and "bm25-lucene (Pyserini)" in latency:
         targets.append(Target("bm25 per-query latency / Pyserini LuceneSearcher", latency["bm25 (Qdrant edge)"]
@@ -74,7 +66,7 @@ def _ours(name: str, docs: list[str], folder: Path):
         searcher = retriever._open(collection.folder)  # type: ignore[attr-defined]
         return index_s, lambda q: searcher.search(q, k=K), lambda qs: retriever.search(qs, K, collection)
     # what a deployed system runs per request: encode + Qdrant's search (not the harness's exact rescoring)
-    return (index_s, lambda q: retriever.search_store([q], K, collection),
+    return (index_s, lambda q: retriever.answer_one(q, K, collection, StageClock()),
             lambda qs: retriever.search_store(qs, K, collection))
 
 

@@ -205,7 +205,7 @@ def _row(run: ChildRun, retriever: str, products: int, queries: int, note: str) 
     return {
         "retriever": retriever, "products": products, "queries": queries, "run": note,
         "wall s": round(run.wall_s, 1), "index s": eff.get("index_s"),
-        "encode docs/s": eff.get("encode_docs_per_s"), "search ms/q p50": eff.get("search_ms_p50"),
+        "encode docs/s": eff.get("encode_docs_per_s"), "end-to-end ms/q p50": ((eff.get("latency") or {}).get("end_to_end") or {}).get("p50"),
         "peak RSS MiB": round(run.peak_rss / MiB), "peak anon MiB": round(run.peak_anon / MiB),
         "RSS at first chunk MiB": round(first / MiB) if first else "",
         "RSS growth while indexing MiB": round((last - first) / MiB) if first and last else "",

@@ -24,6 +24,7 @@ from benchmark.core import atomic
 from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.errors import ShopbenchError
 from benchmark.core.locking import FileLock, open_entry
+from benchmark.core.timing import ENCODE, SEARCH, StageClock
 from benchmark.store.base import CollectionInfo, CollectionSchema, Hits, VectorSpec
 from retrievers.base import EncoderIdentity
 from retrievers.retriever import SEARCH_BATCH, IndexStats, Retriever, SearchStats
@@ -149,7 +150,13 @@ class LocalRetriever(Retriever):
     def _open(self, folder: Path) -> object:
         raise NotImplementedError
 
-    def _search_batch(self, handle: object, queries: Sequence[str], k: int) -> list[Hits]:
+    def _analyze(self, handle: object, queries: Sequence[str]) -> list[object]:
+        """Query analysis, timed as the encode stage; default: none here (the engine analyzes inside its search,
+        so for ``bm25-lucene`` the search stage includes Lucene's analysis)."""
+        return list(queries)
+
+    def _search_batch(self, handle: object, queries: Sequence[object], k: int) -> list[Hits]:
+        """Search analyzed queries (what :meth:`_analyze` returned)."""
         raise NotImplementedError
 
     def index(self, documents: Sequence[str], collection: LocalIndex,  # type: ignore[override]
@@ -161,14 +168,19 @@ class LocalRetriever(Retriever):
     def search(self, queries: Sequence[str], k: int,  # type: ignore[override]
                collection: LocalIndex, cache: object = None) -> tuple[list[Hits], SearchStats]:
         handle = self._open(collection.folder)
+        t0 = time.perf_counter()
+        analyzed = self._analyze(handle, queries)
+        encode_s = time.perf_counter() - t0
         hits: list[Hits] = []
-        per_batch: list[float] = []
-        search_s = 0.0
+        t0 = time.perf_counter()
         for start in range(0, len(queries), SEARCH_BATCH):
-            batch = queries[start : start + SEARCH_BATCH]
-            t0 = time.perf_counter()
-            hits.extend(self._search_batch(handle, batch, k))
-            elapsed = time.perf_counter() - t0
-            search_s += elapsed
-            per_batch.append(1000 * elapsed / len(batch))
-        return hits, SearchStats(len(queries), 0.0, search_s, tuple(per_batch), None)
+            hits.extend(self._search_batch(handle, analyzed[start : start + SEARCH_BATCH], k))
+        return hits, SearchStats(len(queries), encode_s, time.perf_counter() - t0, None)
+
+    def answer_one(self, query: str, k: int, collection: LocalIndex,  # type: ignore[override]
+                   clock: StageClock) -> Hits:
+        handle = self._open(collection.folder)
+        with clock.stage(ENCODE):
+            analyzed = self._analyze(handle, [query])
+        with clock.stage(SEARCH):
+            return self._search_batch(handle, analyzed, k)[0]

@@ -111,9 +111,12 @@ class LuceneRetriever(LocalRetriever):
             self._loaded = (folder, searcher)
         return self._loaded[1]  # type: ignore[index]
 
-    def _search_batch(self, handle: Any, queries: Sequence[str], k: int) -> list[Hits]:
+    def _search_batch(self, handle: Any, queries: Sequence[Any], k: int) -> list[Hits]:
         qids = [str(i) for i in range(len(queries))]
-        found = handle.batch_search(list(queries), qids, k=k, threads=self.threads)
+        if len(queries) == 1:  # one request, as a user's search sends it (no thread pool)
+            found = {"0": handle.search(queries[0], k=k)}
+        else:
+            found = handle.batch_search(list(queries), qids, k=k, threads=self.threads)
         if self.ties == "docid":  # Anserini rounds scores to 4 decimals and nudges ties apart in its own order
             return [[(int(h.docid), round(float(h.score), 4)) for h in found.get(q, [])] for q in qids]
         return [[(int(h.docid), float(h.score)) for h in found.get(q, [])] for q in qids]

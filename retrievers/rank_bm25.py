@@ -66,11 +66,14 @@ class RankBM25Retriever(LocalRetriever):
                 self._loaded = (folder, pickle.load(handle), Analyzer(self.analyzer))
         return self._loaded
 
-    def _search_batch(self, handle: Any, queries: Sequence[str], k: int) -> list[Hits]:
-        _, model, analyze = handle
+    def _analyze(self, handle: Any, queries: Sequence[str]) -> list[object]:
+        _, _, analyze = handle
+        return [analyze(query) for query in queries]
+
+    def _search_batch(self, handle: Any, queries: Sequence[Any], k: int) -> list[Hits]:
+        _, model, _ = handle
         out: list[Hits] = []
-        for query in queries:
-            tokens = analyze(query)
+        for tokens in queries:
             if not tokens:
                 out.append([])
                 continue

@@ -20,6 +20,7 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 
+from benchmark.core.timing import ENCODE, SEARCH, StageClock
 from benchmark.datasets.text import TextBuilder
 from benchmark.store.base import Collection, CollectionSchema, Hits, SparseVector, Store, Vector, VectorKind
 from retrievers.base import Encoder
@@ -34,7 +35,7 @@ class ChunkCache(Protocol):
     def load(self, encoder_fingerprint: str, start: int, count: int) -> tuple[list[Vector], float] | None: ...
 
     def save(self, encoder_fingerprint: str, start: int, vectors: Sequence[Vector], seconds: float) -> None: ...
-SEARCH_BATCH = 64  # queries per query_batch call (latency is measured per batch)
+SEARCH_BATCH = 64  # queries per query_batch call (throughput; latency is measured one query at a time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +52,22 @@ class IndexStats:
 
 @dataclass(frozen=True, slots=True)
 class SearchStats:
+    """The batched path's cost: every query encoded, then searched ``SEARCH_BATCH`` at a time."""
+
     queries: int
     encode_s: float
     search_s: float
-    batch_ms_per_query: tuple[float, ...]  # per search batch: its wall time / its queries
     nnz_query: float | None
 
-    def percentile_ms(self, q: float) -> float:
-        return float(np.percentile(self.batch_ms_per_query, q)) if self.batch_ms_per_query else 0.0
+    @property
+    def search_qps(self) -> float:
+        return self.queries / self.search_s if self.search_s else 0.0
 
     @property
-    def qps(self) -> float:
-        return self.queries / self.search_s if self.search_s else 0.0
+    def throughput_qps(self) -> float:
+        """End to end: encoding and search."""
+        seconds = self.encode_s + self.search_s
+        return self.queries / seconds if seconds else 0.0
 
     @property
     def encode_queries_per_s(self) -> float:
@@ -200,21 +205,23 @@ class Retriever:
         return [h[:n] for h in hits]
 
     def search_encoded(self, encoded: Mapping[str, Sequence[Vector]], k: int,
-                       collection: Collection) -> tuple[list[Hits], tuple[float, ...], float]:
-        """Search already-encoded queries in batches: hits, per-batch ms per query, total search seconds."""
+                       collection: Collection) -> tuple[list[Hits], float]:
+        """Search already-encoded queries in batches of :data:`SEARCH_BATCH`: hits and the search seconds."""
         hits: list[Hits] = []
-        per_batch: list[float] = []
-        search_s = 0.0
         total = len(next(iter(encoded.values()))) if encoded else 0
+        t0 = time.perf_counter()
         for start in range(0, total, SEARCH_BATCH):
             batch = {name: list(vecs[start : start + SEARCH_BATCH]) for name, vecs in encoded.items()}
-            size = len(next(iter(batch.values())))
-            t0 = time.perf_counter()
             hits.extend(self.search_batch(batch, k, collection))
-            elapsed = time.perf_counter() - t0
-            search_s += elapsed
-            per_batch.append(1000 * elapsed / size)
-        return hits, tuple(per_batch), search_s
+        return hits, time.perf_counter() - t0
+
+    def answer_one(self, query: str, k: int, collection: Collection, clock: StageClock) -> Hits:
+        """One user request, as :func:`benchmark.core.timing.measure_latency` times it: the query encoded by
+        every encoder (no cache), then one store request for ``k`` hits."""
+        with clock.stage(ENCODE):
+            batch = {e.spec.name: e.encode_queries([query]) for e in self.encoders}
+        with clock.stage(SEARCH):
+            return self.search_batch(batch, k, collection)[0]
 
     def search_batch(self, batch: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
         """One store request for a batch of encoded queries (the part :meth:`search_encoded` times)."""
@@ -231,8 +238,8 @@ class Retriever:
         """Top-``k`` candidates per query, scored exactly and in the deterministic order (see :meth:`exact`);
         the stats time what a user of the store waits for: query encoding and the store's search."""
         encoded, encode_s = self.encode_queries(queries, cache)
-        hits, per_batch, search_s = self.search_encoded(encoded, k, collection)
+        hits, search_s = self.search_encoded(encoded, k, collection)
         hits = self.exact(encoded, hits, k, collection)
         sparse = [v for vecs in encoded.values() for v in vecs if isinstance(v, SparseVector)]
         nnz_query = float(np.mean([len(v.indices) for v in sparse])) if sparse else None
-        return hits, SearchStats(len(queries), encode_s, search_s, per_batch, nnz_query)
+        return hits, SearchStats(len(queries), encode_s, search_s, nnz_query)

@@ -22,7 +22,8 @@ import numpy as np
 from benchmark.store.base import SparseVector
 from retrievers.sparse_rows import sparse_rows, split_rows
 
-VOCAB_SLICE = 512  # decoder columns per step: logits of a batch slice stay in the CPU cache
+VOCAB_SLICE = 512  # decoder columns per step at least: logits of a batch slice stay in the CPU cache
+CACHE_FLOATS = 1 << 20  # logits per step (4 MiB of float32): a single short query takes the vocabulary in one step
 PROBES = ("cordless drill 20v max lithium ion", "Hampton Bay 52 in. Ceiling Fan with Light Kit, brushed nickel",
           "a", "x " * 40)
 
@@ -63,7 +64,7 @@ def _decoder_slot(auto_model: Any) -> tuple[Any, str] | None:
 class FastSplade:
     """Encodes like ``SparseEncoder.encode_query/encode_document`` on a supported model (see module doc)."""
 
-    def __init__(self, model: Any, vocab_slice: int = VOCAB_SLICE) -> None:
+    def __init__(self, model: Any, vocab_slice: int = VOCAB_SLICE, cache_floats: int = CACHE_FLOATS) -> None:
         import torch
 
         reason = unsupported_reason(model)
@@ -71,6 +72,7 @@ class FastSplade:
             raise ValueError(f"fast SPLADE encoding not possible: {reason}")
         self.model = model
         self.vocab_slice = vocab_slice
+        self.cache_floats = cache_floats
         self._parent, self._attr = _decoder_slot(model[0].auto_model)  # type: ignore[misc]
         decoder = getattr(self._parent, self._attr)
         self._weight_t = decoder.weight.detach().t().contiguous()  # hidden x vocab
@@ -128,9 +130,10 @@ class FastSplade:
         real = hidden[torch.arange(hidden.shape[0], device=hidden.device), first].unsqueeze(1)
         hidden = torch.where(mask.unsqueeze(-1), hidden, real)
         pooled = torch.empty(hidden.shape[0], weight_t.shape[1], dtype=hidden.dtype, device=hidden.device)
-        for start in range(0, weight_t.shape[1], self.vocab_slice):
-            logits = torch.matmul(hidden, weight_t[:, start : start + self.vocab_slice])
-            torch.amax(logits, dim=1, out=pooled[:, start : start + self.vocab_slice])
+        step = max(self.vocab_slice, self.cache_floats // max(1, hidden.shape[0] * hidden.shape[1]))
+        for start in range(0, weight_t.shape[1], step):
+            logits = torch.matmul(hidden, weight_t[:, start : start + step])
+            torch.amax(logits, dim=1, out=pooled[:, start : start + step])
         pooled += self._bias.to(hidden.device, hidden.dtype)
         pooled.relu_().log1p_()
         if self._double_log:

@@ -90,7 +90,7 @@ def test_a_local_index_is_built_under_its_lock_and_read_under_a_shared_one(tmp_p
 
 
 def _found(doc: str) -> SplitSearch:
-    search = SearchStats(1, 0.1, 0.2, (1.0,), None)
+    search = SearchStats(1, 0.1, 0.2, None)
     return SplitSearch(Run({"q1": [(doc, 1.0)]}), Searched([], search, {"index_s": 1.0}, False, 10))
 
 

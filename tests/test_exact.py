@@ -78,7 +78,7 @@ def test_bm25_exact_scores_equal_qdrants_idf_scores(tmp_path):
         collection.mark_complete({})
         queries = ["drill", "18v drill battery", "faucet nickel", "press the drill"]
         encoded = {encoder.spec.name: encoder.encode_queries(queries)}
-        raw, _, _ = retriever.search_encoded(encoded, 10, collection)
+        raw, _ = retriever.search_encoded(encoded, 10, collection)
         exact = retriever.exact(encoded, [list(h) for h in raw], 10, collection)
     finally:
         store.close()

@@ -261,7 +261,7 @@ def test_client_fusion_reuses_the_parts_indexes_and_runs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(benchmark.fusion.run, "search_split", no_search)  # another fusion of the same parts' runs
     again = run_any(request(tmp_path, overrides=["method=combmnz"])).record
-    assert again.retriever.config["fusion"]["method"] == "combmnz" and again.efficiency.search_ms_p50 > 0
+    assert again.retriever.config["fusion"]["method"] == "combmnz" and again.efficiency.latency.end_to_end.p50 > 0
     rrf_again = run_any(request(tmp_path)).record
     assert rrf_again.per_query == fused.per_query
 
@@ -302,7 +302,7 @@ def test_fused_results_name_their_parts_in_records_compare_and_leaderboard(tmp_p
     for part in config["parts"]:  # exactly what the stand-alone run records, plus the index fingerprint
         assert part["retriever"] == parts[part["name"]].retriever.config and len(part["index_fingerprint"]) == 64
     assert config["fusion"] == {"method": "rrf", "rrf_k": 60, "where": "client", "depth": 100, "tuning": None}
-    assert fused.efficiency.index_bytes > 0 and fused.efficiency.search_ms_p50 > 0
+    assert fused.efficiency.index_bytes > 0 and fused.efficiency.latency.end_to_end.p50 > 0
 
     options = StatOptions(permutations=200, bootstrap=200)
     outcome = compare_results([PAIR, "bm25", "bm25-rank"], tmp_path / "results", "demo", "test", None, options)

@@ -38,7 +38,7 @@ def test_bm25_run_writes_result_and_trec_run_that_trec_eval_agrees_with(tmp_path
                                    "Judged@10"}
     assert record.metrics["Judged@10"] == record.judged_at_10
     assert 0.3 < record.metrics["NDCG@10"] <= 1
-    assert record.efficiency.index_bytes > 0 and record.efficiency.search_ms_p50 > 0
+    assert record.efficiency.index_bytes > 0 and record.efficiency.latency.end_to_end.p50 > 0
     assert record.retriever.config["encoders"][0]["kind"] == "bm25"
     run = read_trec(outcome.path.parent / record.run_file)
     assert all(1 <= len(hits) <= 100 for hits in run.values())
@@ -140,11 +140,13 @@ def test_cached_rerun_loads_no_model_query_vectors_come_from_the_cache(tmp_path,
 
     monkeypatch.setattr(SpladeEncoder, "_load", no_model)
     monkeypatch.setattr(SpladeEncoder, "encode_queries", no_model)
-    second = run_benchmark(request(tmp_path, retriever="splade")).record
-    assert second.reused_index and second.metrics == first.metrics
+    second = run_benchmark(request(tmp_path, retriever="splade", latency_sample=0)).record
+    assert second.reused_index and second.metrics == first.metrics and second.efficiency.latency is None
     assert second.efficiency.encode_queries_per_s == pytest.approx(first.efficiency.encode_queries_per_s)
     with pytest.raises(AssertionError, match="loaded on a cached re-run"):  # other query texts: encoded anew
-        run_benchmark(request(tmp_path, retriever="splade", split="train"))
+        run_benchmark(request(tmp_path, retriever="splade", split="train", latency_sample=0))
+    with pytest.raises(AssertionError, match="loaded on a cached re-run"):  # latency includes query inference
+        run_benchmark(request(tmp_path, retriever="splade"))
 
 
 @pytest.mark.parametrize(
@@ -195,7 +197,7 @@ def test_cli_run_prints_summary_and_writes_files(tmp_path):
     assert "NDCG@10" in result.stderr and "bm25 demo/test" in result.stderr
     (json_file,) = (tmp_path / "r").glob("*.json")
     assert load_result(json_file).retriever.name == "bm25"
-    assert json.loads(json_file.read_text())["schema_version"] == 1
+    assert json.loads(json_file.read_text())["schema_version"] == 2
 
 
 def test_ties_at_the_cut_off_are_completed_before_tie_breaking():

@@ -25,6 +25,14 @@ FAST = StatOptions(permutations=500, bootstrap=200)
 CHECKSUM = "ab" * 32
 
 
+def latency_info(p50: float) -> dict:
+    """A schema-2 latency sample whose end-to-end p50 is ``p50`` ms."""
+    stage = {"p50": p50, "p95": 1.5 * p50, "p99": 2 * p50, "mean": 1.1 * p50}
+    return {"queries": 50, "warmup": 10, "seed": 0, "k": 100, "end_to_end": stage,
+            "stages": {"encode": {k: v / 2 for k, v in stage.items()}, "search": {k: v / 2 for k, v in stage.items()}},
+            "wall_s": 0.1}
+
+
 def make_record(name: str = "bm25", *, shift: float = 0.0, seed: int = 0, queries: int = 60, dataset: str = "toy",
                 split: str = "test", checksum: str = CHECKSUM, config: dict | None = None,
                 started: datetime = START, relevant_level: int = 1, extra_metric: bool = False,
@@ -46,8 +54,10 @@ def make_record(name: str = "bm25", *, shift: float = 0.0, seed: int = 0, querie
         "retriever": {"name": name, "config": config or {"kind": name}, "model_id": model_id},
         "metrics": {m: float(v.mean()) for m, v in per_query.items()},
         "per_query": {m: dict(zip(qids, map(float, v))) for m, v in per_query.items()},
-        "efficiency": {"search_ms_p50": latency, "encode_docs_per_s": 1000.0 + 100 * shift, "index_bytes": 2**20,
-                       "nnz_doc": 12.5},
+        "efficiency": {"latency": None if latency is None else latency_info(latency),
+                       "throughput_qps": None if latency is None else 1000.0 / latency,
+                       "encode_docs_per_s": 1000.0 + 100 * shift, "index_bytes": 2**20, "nnz_doc": 12.5,
+                       "hardware": {"cpu": "Test CPU", "cores": 4, "threads": 4, "device": "cpu"}},
         "environment": {"python": "3.11.7", "packages": {"shopbench": "0.1.0", "numpy": "2.0.0"},
                         "platform": "Linux-x86_64", "cpu": "Test CPU", "cpu_count": 4, "gpu": None},
         "command": ["/venv/bin/bench", "run", "-r", "bm25", "-r", name, "-d", dataset, "--output-dir", "out"],
@@ -116,7 +126,7 @@ def test_table_sorted_with_letters_relative_change_and_bold(tmp_path):
     assert dense[3] == f"**{dense[3][2:8]}**<sup>bc</sup>" and splade[3].endswith("<sup>c</sup>")
     assert "<sup>" not in bm25[3]
     assert bm25[6] == "baseline" and dense[6].startswith("+")
-    assert "![NDCG@10 vs search latency, toy / test](leaderboard_plots/toy-test-ndcg-10-vs-latency.png)" in text
+    assert "![NDCG@10 vs end-to-end latency, toy / test](leaderboard_plots/toy-test-ndcg-10-vs-latency.png)" in text
 
 
 def test_cross_dataset_matrix_marks_missing_results(tmp_path):

@@ -50,7 +50,7 @@ def test_k1_b_are_scoring_only_and_recorded():
 def test_bm25_lucene_run_on_demo_writes_records_and_reuses_its_index(tmp_path, cache_dir):
     first = run_benchmark(request(tmp_path)).record
     assert not first.reused_index and first.retriever.name == "bm25-lucene"
-    assert first.efficiency.index_bytes > 0 and first.efficiency.search_ms_p50 > 0
+    assert first.efficiency.index_bytes > 0 and first.efficiency.latency.end_to_end.p50 > 0
     assert 0.3 < first.metrics["NDCG@10"] <= 1
     [folder] = [p for p in (cache_dir / "lucene").iterdir() if p.name != ".locks"]  # + the key locks
     assert (folder / "complete.json").is_file() and (folder / "index").is_dir()

@@ -26,7 +26,7 @@ def test_bm25_rank_writes_records_reuses_its_index_and_agrees_with_bm25(tmp_path
     record = first.record
     assert not record.reused_index and record.retriever.name == "bm25-rank"
     assert record.retriever.config["encoders"][0]["kind"] == "bm25-rank"
-    assert record.efficiency.index_bytes > 0 and record.efficiency.qps > 0 and record.efficiency.index_s >= 0
+    assert record.efficiency.index_bytes > 0 and record.efficiency.throughput_qps > 0 and record.efficiency.index_s >= 0
     folders = [p for p in (cache_dir / "rank-bm25").iterdir() if p.name != ".locks"]  # + the key locks
     assert len(folders) == 1 and (folders[0] / "complete.json").is_file()
     assert not (cache_dir / "qdrant-edge").exists() or not any("bm25-rank" in p.name for p in (cache_dir / "qdrant-edge").iterdir())
@@ -56,5 +56,6 @@ def test_bm25_rank_warns_on_large_corpora(tmp_path, monkeypatch):
     retriever = build("bm25-rank", resolve_config("bm25-rank"))
     with pytest.warns(UserWarning, match="slow above"):
         retriever._build(["red drill", "blue drill", "garden hose"], tmp_path, None)
-    hits = retriever._search_batch(retriever._open(tmp_path), ["drill", "the"], 10)
+    handle = retriever._open(tmp_path)
+    hits = retriever._search_batch(handle, retriever._analyze(handle, ["drill", "the"]), 10)
     assert {d for d, _ in hits[0]} == {0, 1} and hits[1] == []

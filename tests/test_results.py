@@ -52,7 +52,7 @@ def _record(**changes) -> ResultRecord:
         "per_query": {m: dict(v) for m, v in ev.per_query.items()},
         "excluded_queries": list(ev.excluded_queries),
         "judged_at_10": judged_at_k(view.qrels, RUN, 10, queries=ev.query_ids),
-        "efficiency": Efficiency(index_s=1.5, qps=1200.0),
+        "efficiency": Efficiency(index_s=1.5, throughput_qps=1200.0),
         "environment": environment_snapshot(),
         "seed": 13,
         "command": ["bench", "run", "bm25"],
@@ -72,7 +72,7 @@ def test_json_round_trip(tmp_path):
     assert loaded == record.model_copy(update={"run_file": f"{STEM}.trec"})
     assert loaded.dataset.counts.judgements_per_gain == {0: 1, 1: 1, 2: 3}
     assert read_trec(path.parent / loaded.run_file) == RUN
-    assert json.loads(path.read_text())["schema_version"] == 1
+    assert json.loads(path.read_text())["schema_version"] == 2
 
 
 def test_record_fields():
@@ -144,9 +144,9 @@ def _write_json(tmp_path, data) -> object:
 
 def test_load_refuses_future_versions_naming_the_file(tmp_path):
     data = json.loads(_record().model_dump_json())
-    data["schema_version"] = 2
+    data["schema_version"] = 3
     path = _write_json(tmp_path, data)
-    with pytest.raises(ResultFileError, match="schema_version 2 is newer") as info:
+    with pytest.raises(ResultFileError, match="schema_version 3 is newer") as info:
         load_result(path)
     assert str(path) in str(info.value)
 
@@ -174,14 +174,14 @@ def test_load_missing_file(tmp_path):
 
 
 def test_migration_hook_upgrades_old_versions(monkeypatch, tmp_path):
-    def v1_to_v2(data):
+    def v2_to_v3(data):
         seed = data.pop("seed")
-        return {**data, "schema_version": 2, "renamed": seed}
+        return {**data, "schema_version": 3, "renamed": seed}
 
-    monkeypatch.setattr(results, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(results.MIGRATIONS, 1, v1_to_v2)
+    monkeypatch.setattr(results, "SCHEMA_VERSION", 3)
+    monkeypatch.setitem(results.MIGRATIONS, 2, v2_to_v3)
     upgraded = results.migrate(json.loads(_record().model_dump_json()), tmp_path / "x.json")
-    assert upgraded["schema_version"] == 2 and upgraded["renamed"] == 13 and "seed" not in upgraded
+    assert upgraded["schema_version"] == 3 and upgraded["renamed"] == 13 and "seed" not in upgraded
 
 
 def test_secrets_are_refused(tmp_path, monkeypatch):

@@ -58,7 +58,7 @@ def test_plain_path_is_selectable_and_agrees(encoder):
 
 
 def test_batch_size_does_not_change_vectors(encoder):
-    fast = FastSplade(encoder.model, vocab_slice=1000)  # a slice size that does not divide the vocabulary
+    fast = FastSplade(encoder.model, vocab_slice=1000, cache_floats=0)  # slices that do not divide the vocabulary
     _assert_same(fast.encode(TEXTS, 1, False), fast.encode(TEXTS, 64, False))
 
 
@@ -137,3 +137,9 @@ def test_encode_path_is_a_retriever_setting():
     assert build("splade", resolve_config("splade", {"model": "bundled:splade-tiny"})).encoders[0].settings.encode_path == "fast"
     with pytest.raises(Exception, match="encode_path"):
         resolve_config("splade", {"encode_path": "onnx"})
+
+
+def test_one_query_at_a_time_gives_plain_vectors(encoder):
+    """The latency path: one query per call (the vocabulary in one step) equals encode_query on that query."""
+    for text in TEXTS:
+        _assert_same(encoder.encode_queries([text]), _plain(encoder.model, [text], True, batch_size=1))

@@ -14,6 +14,7 @@ from benchmark.app.data_cli import data_app
 from benchmark.app.options import CacheDir, DataDir, Options
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
+from benchmark.core.timing import DEFAULT_SAMPLE
 
 app = typer.Typer(
     name="bench",
@@ -64,6 +65,7 @@ def run_command(
     replication_factor: Annotated[int, typer.Option(help="Replicas per shard (server/cluster only).")] = 1,
     drop_self: Annotated[bool, typer.Option("--drop-self", help="Drop hits whose id equals the query id (BEIR ArguAna convention).")] = False,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Allow models that run their own code (hub Python files, pickle *.bin weights). Env: SHOPBENCH_TRUST_REMOTE_CODE=1.")] = False,
+    latency_sample: Annotated[int, typer.Option("--latency-sample", min=0, help="Queries (a seeded sample of the split) answered one at a time to measure per-query latency p50/p95/p99, query encoding included; 0 skips it.")] = DEFAULT_SAMPLE,
 ) -> None:
     """Index a catalog with each retriever, search a split, evaluate with ranx, write result files.
 
@@ -105,6 +107,7 @@ def run_command(
                 overrides=settings[retriever_name], dataset_options=option or (),
                 data_dir=data_dir, cache_dir=cache_dir, output_dir=output_dir, qdrant_url=qdrant_url,
                 shards=shards, replication_factor=replication_factor, drop_self_hits=drop_self,
+                latency_sample=latency_sample,
             )
             outcome = run_any(request)
             outcomes.append((outcome.record, outcome.path))
@@ -116,6 +119,7 @@ StatCorrection = Annotated[str, typer.Option("--correction", help="Multiple-comp
 StatAlpha = Annotated[float, typer.Option("--alpha", help="Significance level after correction.")]
 StatPermutations = Annotated[int, typer.Option("--permutations", help="Random sign flips of the permutation test.")]
 StatSeed = Annotated[int, typer.Option("--seed", help="Seed of the permutation test and the bootstrap.")]
+PricePerHour = Annotated[float | None, typer.Option("--price-per-hour", min=0.0, help="Your price per hour of the machine (or GPU) the results ran on, in any currency: adds cost per million queries and per million documents indexed.")]
 
 
 def _stat_options(test: str, correction: str, alpha: float, permutations: int, seed: int):  # type: ignore[no-untyped-def]
@@ -181,6 +185,7 @@ def leaderboard_command(
     permutations: StatPermutations = 10_000,
     seed: StatSeed = 42,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw PNG plots (needs matplotlib).")] = True,
+    price_per_hour: PricePerHour = None,
 ) -> None:
     """Write LEADERBOARD.md from result files: tables per dataset/split with significance letters, plots.
 
@@ -195,7 +200,7 @@ def leaderboard_command(
     """
     from leaderboard.commands import leaderboard_command as build
 
-    build(results_dir, output, _stat_options(test, correction, alpha, permutations, seed), plots)
+    build(results_dir, output, _stat_options(test, correction, alpha, permutations, seed), plots, price_per_hour)
 
 
 @app.command("compare")
@@ -211,6 +216,7 @@ def compare_command(
     correction: StatCorrection = "holm",
     permutations: StatPermutations = 10_000,
     seed: StatSeed = 42,
+    price_per_hour: PricePerHour = None,
 ) -> None:
     """Paired significance tests between two or more systems, with effect sizes and win/tie/loss.
 
@@ -225,7 +231,7 @@ def compare_command(
     from leaderboard.commands import compare_command as compare
 
     compare(systems, results_dir, dataset, split, metric, _stat_options(test, correction, alpha, permutations, seed),
-            markdown)
+            markdown, price_per_hour)
 
 
 @app.command("train")

@@ -23,7 +23,7 @@ from benchmark.pipeline.harness import Searched, SplitSearch, index_key
 from benchmark.ranking.runs import Run
 from retrievers.retriever import Retriever, SearchStats
 
-VERSION = 2  # 2: scores are the exact float32 rescoring (1 held scores rounded to 5 significant digits)
+VERSION = 3  # 3: no per-batch latency (2: exact float32 scores; 1 held scores rounded to 5 significant digits)
 
 
 def run_key(dataset: Dataset, retriever: Retriever, split: str, depth: int, drop_self: bool,
@@ -66,8 +66,7 @@ class PartRuns:
             data = json.loads(self._path(key).read_text())
             run = Run({q: [(d, s) for d, s in hits] for q, hits in data["run"].items()})
             s = data["search"]
-            search = SearchStats(s["queries"], s["encode_s"], s["search_s"], tuple(s["batch_ms_per_query"]),
-                                 s["nnz_query"])
+            search = SearchStats(s["queries"], s["encode_s"], s["search_s"], s["nnz_query"])
             searched = Searched([], search, dict(data["meta"]), True, int(data["index_bytes"]))
         except (OSError, ValueError, KeyError, TypeError):
             return None
@@ -78,7 +77,7 @@ class PartRuns:
         data = {
             "run": {q: [[d, score] for d, score in hits] for q, hits in found.run.items()},
             "search": {"queries": s.queries, "encode_s": s.encode_s, "search_s": s.search_s,
-                       "batch_ms_per_query": list(s.batch_ms_per_query), "nnz_query": s.nnz_query},
+                       "nnz_query": s.nnz_query},
             "meta": done.meta, "index_bytes": done.index_bytes,
         }
         atomic.write_json(self._path(key), data, default=str, overwrite=True, wrap_errors=False)

@@ -17,7 +17,6 @@ parameters, and where and how they were tuned, in ``RetrieverInfo.config``.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,10 +26,12 @@ import numpy as np
 from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.core.paths import cache_dir
+from benchmark.core.timing import machine, peak_rss_bytes, timed
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.splits import ALL_SPLIT
 from benchmark.fusion.fused import FusedRetriever
+from benchmark.fusion.latency import fused_latency
 from benchmark.fusion.methods import FusionSite, warm_up
 from benchmark.fusion.part_runs import PartRuns, run_key
 from benchmark.fusion.resolve import build_system, resolve_system
@@ -48,7 +49,7 @@ from benchmark.pipeline.harness import (
     search_split,
 )
 from benchmark.ranking.evaluation import PRIMARY_METRIC, evaluate
-from benchmark.ranking.results import Efficiency
+from benchmark.ranking.results import Efficiency, Hardware, Latency
 from benchmark.ranking.runs import Run
 from benchmark.store.base import Store
 from benchmark.store.factory import make_store
@@ -99,11 +100,11 @@ def run_fused(request: RunRequest, store: Store | None = None) -> RunOutcome:
         params, tuning = tuned.params, tuned.record
         console.print(f"[dim]tuned on {TUNE_SPLIT}: {tuning['chosen']} ({tuning['metric']} {tuning['score']:.4f})[/]")
     warm_up(params, len(parts))
-    t0 = time.perf_counter()
-    run = fused_run([p.run for p in parts], params, request.k)
-    fuse_s = time.perf_counter() - t0
+    run, fuse_s = timed(lambda: fused_run([p.run for p in parts], params, request.k))
+    latency = fused_latency(request, dataset, fused, params, store)
     described = fused.describe(params, tuning)
-    outcome = save_outcome(request, dataset, run, efficiency=fused_efficiency([p.searched for p in parts], fuse_s),
+    efficiency = fused_efficiency([p.searched for p in parts], fuse_s, latency)
+    outcome = save_outcome(request, dataset, run, efficiency=efficiency,
                            text_builder=described["text"], info=retriever_info(fused, described),  # type: ignore[arg-type]
                            started=started, reused=all(p.searched.reused for p in parts))
     _print_against_parts(request, dataset, fused, parts, outcome)
@@ -114,7 +115,7 @@ def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
                   store: Store | None) -> tuple[list[SplitSearch], list[SplitSearch]]:
     """Each part's run on the request's split (and on dev when tuning), ``depth`` hits deep, from its own
     index; a run an earlier fused run already made (same index, queries, depth) is taken from the cache."""
-    part_request = replace(request, k=fused.settings.depth)
+    part_request = replace(request, k=fused.settings.depth, latency_sample=0)  # timed fused, live
     cached = PartRuns(CacheLayout.of(request.cache_dir))
     opened: list[Store] = []
     deployment = type(store).__name__ if store is not None else (request.qdrant_url or "edge")  # latency differs
@@ -142,9 +143,10 @@ def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
     return parts, dev_parts
 
 
-def fused_efficiency(parts: Sequence[Searched], fuse_s: float) -> Efficiency:
-    """Costs of the parts added up: index time and size, search time per query (+ the fusion's share);
-    encode throughput is the combined rate (documents / the parts' summed encoding time)."""
+def fused_efficiency(parts: Sequence[Searched], fuse_s: float, latency: Latency | None) -> Efficiency:
+    """Index side: the parts' costs added up (encode throughput is the combined rate: documents / the parts'
+    summed encoding time). Query side: the batched throughput of every part's encoding and search plus the
+    fusion; per-query ``latency`` is the live sample of :func:`benchmark.fusion.latency.fused_latency`."""
     metas = [p.meta for p in parts]
     queries = parts[0].search.queries
 
@@ -154,20 +156,19 @@ def fused_efficiency(parts: Sequence[Searched], fuse_s: float) -> Efficiency:
 
     rates = [m.get("encode_docs_per_s") for m in metas]
     encode_docs = 1 / sum(1 / r for r in rates) if all(rates) else None  # type: ignore[operator]
-    fuse_ms = 1000 * fuse_s / queries if queries else 0.0
-    batches = np.sum([p.search.batch_ms_per_query for p in parts], axis=0) + fuse_ms
-    search_s = sum(p.search.search_s for p in parts) + fuse_s
+    search_s = sum(p.search.search_s for p in parts)
     encode_s = sum(p.search.encode_s for p in parts)
     mean = lambda vs: float(np.mean(vs)) if vs else None
+    per_s = lambda seconds: queries / seconds if seconds else None
     return Efficiency(
         index_s=total("index_s"), encode_docs_per_s=encode_docs,
-        encode_queries_per_s=queries / encode_s if encode_s else None,
-        search_ms_p50=float(np.percentile(batches, 50)) if len(batches) else 0.0,
-        search_ms_p95=float(np.percentile(batches, 95)) if len(batches) else 0.0,
-        qps=queries / search_s if search_s else 0.0,
         index_bytes=float(sum(p.index_bytes or 0 for p in parts)),
         nnz_doc=mean([m["nnz_doc"] for m in metas if m.get("nnz_doc") is not None]),
+        peak_rss_bytes=float(peak_rss_bytes()),
+        encode_queries_per_s=per_s(encode_s), search_qps=per_s(search_s + fuse_s),
+        throughput_qps=per_s(encode_s + search_s + fuse_s),
         nnz_query=mean([p.search.nnz_query for p in parts if p.search.nnz_query is not None]),
+        latency=latency, hardware=Hardware.of(machine()),
     )
 
 

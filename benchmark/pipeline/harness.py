@@ -21,7 +21,7 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from benchmark.core import atomic, paths
+from benchmark.core import atomic, paths, timing
 from benchmark.core.cache_layout import QUERY_VECTORS, VECTORS, CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.core.errors import ShopbenchError
@@ -31,6 +31,8 @@ from benchmark.datasets.text import corpus_key, corpus_texts
 from benchmark.ranking.evaluation import Evaluation, evaluate, judged_at_k
 from benchmark.ranking.results import (
     Efficiency,
+    Hardware,
+    Latency,
     ResultRecord,
     RetrieverInfo,
     dataset_info,
@@ -62,6 +64,7 @@ class RunRequest:
     shards: int = 1
     replication_factor: int = 1
     drop_self_hits: bool = False
+    latency_sample: int = timing.DEFAULT_SAMPLE  # queries timed one at a time (0: none)
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
 
 
@@ -131,37 +134,66 @@ def build_index(retriever: Retriever, documents: Sequence[str], collection: Coll
 
 @dataclass(frozen=True)
 class Searched:
-    """What searching one split cost and found: raw hits (point ids), search stats, the index's meta."""
+    """What searching one split cost and found: raw hits (point ids), batched search stats, the index's meta,
+    the per-query latency sample (None: not measured)."""
 
     hits: list
     search: SearchStats
     meta: dict
     reused: bool
     index_bytes: int
+    latency: Latency | None = None
+
+
+@dataclass(frozen=True)
+class OpenIndex:
+    """A complete index of one retriever on one dataset, open for searching."""
+
+    collection: Collection
+    meta: dict
+    reused: bool
+
+
+def open_index(request: RunRequest, dataset: Dataset, retriever: Retriever, documents: Sequence[str],
+               store: Store) -> OpenIndex:
+    """Reuse the complete index (restoring the encoders' corpus statistics) or build it."""
+    cache_root = paths.cache_dir(request.cache_dir)
+    key = index_key(dataset, retriever)
+    collection = store.open(key, retriever.schema(request.shards, request.replication_factor))
+    if collection.is_complete():
+        console.print(f"[dim]reusing index {key}[/]")
+        _restore_state(retriever, documents, _state_path(cache_root, key))
+        return OpenIndex(collection, dict(collection.info().meta), True)
+    vectors = VectorCache(CacheLayout(cache_root).area(VECTORS), corpus_key(dataset, retriever.text_builder))
+    return OpenIndex(collection, build_index(retriever, documents, collection, _state_path(cache_root, key), vectors),
+                     False)
 
 
 def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retriever, documents: Sequence[str],
                       queries: Sequence[str], store: Store) -> Searched:
-    """Reuse the complete index or build it, then search every query of the split."""
+    """Reuse the complete index or build it, search every query of the split, then time the latency sample."""
     cache_root = paths.cache_dir(request.cache_dir)
-    key = index_key(dataset, retriever)
-    collection = store.open(key, retriever.schema(request.shards, request.replication_factor))
-    reused = collection.is_complete()
-    if reused:
-        console.print(f"[dim]reusing index {key}[/]")
-        _restore_state(retriever, documents, _state_path(cache_root, key))
-        meta = dict(collection.info().meta)
-    else:
-        vectors = VectorCache(CacheLayout(cache_root).area(VECTORS), corpus_key(dataset, retriever.text_builder))
-        meta = build_index(retriever, documents, collection, _state_path(cache_root, key), vectors)
+    opened = open_index(request, dataset, retriever, documents, store)
     k = request.k + 1 if request.drop_self_hits else request.k
 
     def cache_for(texts: Sequence[str]) -> VectorCache:
         return query_cache(cache_root, dataset, retriever, texts)
 
     with stage(f"searching {len(queries):,} queries"):
-        hits, search = search_ranked(retriever, queries, k, collection, cache_for)
-    return Searched(hits, search, meta, reused, collection.info().disk_bytes)
+        hits, search = search_ranked(retriever, queries, k, opened.collection, cache_for)
+    latency = measure_latency(request, queries, lambda q, clock: retriever.answer_one(q, k, opened.collection, clock))
+    return Searched(hits, search, opened.meta, opened.reused, opened.collection.info().disk_bytes, latency)
+
+
+def measure_latency(request: RunRequest, queries: Sequence[str],
+                    answer: Callable[[str, timing.StageClock], object]) -> Latency | None:
+    """Time ``request.latency_sample`` of ``queries`` (seeded) one at a time with ``answer`` (None: 0 asked)."""
+    if request.latency_sample <= 0 or not queries:
+        return None
+    chosen = [queries[i] for i in timing.sample(len(queries), request.latency_sample, timing.DEFAULT_SEED)]
+    with stage(f"timing {len(chosen):,} queries one at a time"):
+        measured = timing.measure_latency(chosen, answer)
+    return Latency.of(measured, timing.DEFAULT_SEED, request.k)
 
 
 def search_ranked(retriever: Retriever, queries: Sequence[str], k: int, collection: Collection,
@@ -216,9 +248,11 @@ def efficiency_of(done: Searched) -> Efficiency:
     meta, search = done.meta, done.search
     return Efficiency(
         index_s=meta.get("index_s"), encode_docs_per_s=meta.get("encode_docs_per_s"),
-        encode_queries_per_s=search.encode_queries_per_s, search_ms_p50=search.percentile_ms(50),
-        search_ms_p95=search.percentile_ms(95), qps=search.qps, index_bytes=float(done.index_bytes or 0),
-        nnz_doc=meta.get("nnz_doc"), nnz_query=search.nnz_query,
+        index_bytes=float(done.index_bytes or 0), nnz_doc=meta.get("nnz_doc"),
+        peak_rss_bytes=float(timing.peak_rss_bytes()),
+        encode_queries_per_s=search.encode_queries_per_s or None, search_qps=search.search_qps,
+        throughput_qps=search.throughput_qps, nnz_query=search.nnz_query,
+        latency=done.latency, hardware=Hardware.of(timing.machine()),
     )
 
 

@@ -24,18 +24,31 @@ from typing import IO, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from benchmark.core.errors import DataFormatError, MissingDataError, ShopbenchError
+from benchmark.core.timing import LatencySample, Machine, Percentiles, cpu_name
 from benchmark.datasets.base import Dataset
 from benchmark.ranking.evaluation import EVAL_PROTOCOL
 from benchmark.ranking.runs import OutputExistsError, Run, atomic_write, write_trec
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PACKAGES = ("shopbench", "ranx", "qdrant-edge-py", "qdrant-client", "sentence-transformers", "torch",
             "transformers", "numpy")
 SECRET_ENV_PATTERN = re.compile(r"API_KEY|TOKEN", re.IGNORECASE)
 MIN_SECRET_LENGTH = 8  # shorter env values (flags like TOKEN=1) would match by accident
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 1 timed batches of 64 queries without query encoding: its ``search_ms_p50/p95`` become
+    ``batch_ms_p50/p95`` and its ``qps`` (search alone) ``search_qps``; there is no per-query latency."""
+    efficiency = dict(data.get("efficiency") or {})
+    for old, new in (("search_ms_p50", "batch_ms_p50"), ("search_ms_p95", "batch_ms_p95"), ("qps", "search_qps")):
+        if old in efficiency:
+            efficiency[new] = efficiency.pop(old)
+    return {**data, "efficiency": efficiency, "schema_version": 2}
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """``MIGRATIONS[v]`` turns a version-``v`` dict into a version ``v + 1`` dict (and sets schema_version)."""
 
 
@@ -84,16 +97,85 @@ class RetrieverInfo(_Model):
     weights_sha256: str | None = None
 
 
+class Stage(_Model):
+    """Per-query milliseconds of one stage (or end to end) over the latency sample."""
+
+    p50: float
+    p95: float
+    p99: float
+    mean: float
+
+    @classmethod
+    def of(cls, value: Percentiles) -> Stage:
+        return cls(p50=value.p50, p95=value.p95, p99=value.p99, mean=value.mean)
+
+
+class Latency(_Model):
+    """Queries answered one at a time (batch size 1) as a user's search runs them: query encoding (analysis or
+    model inference), the store's search of ``k`` hits, the fusion; after ``warmup`` unrecorded queries, on a
+    seeded sample of the split's queries (:mod:`benchmark.core.timing`)."""
+
+    queries: int
+    warmup: int
+    seed: int
+    k: int
+    end_to_end: Stage
+    stages: dict[str, Stage] = Field(default_factory=dict)  # encode, search, fuse (the ones the system has)
+    wall_s: float  # what measuring added to the run's wall time
+
+    @classmethod
+    def of(cls, measured: LatencySample, seed: int, k: int) -> Latency:
+        return cls(queries=measured.queries, warmup=measured.warmup, seed=seed, k=k,
+                   end_to_end=Stage.of(measured.end_to_end()),
+                   stages={name: Stage.of(p) for name, p in measured.stages().items()}, wall_s=measured.wall_s)
+
+
+class Hardware(_Model):
+    """What produced the efficiency figures (:func:`benchmark.core.timing.machine`)."""
+
+    cpu: str
+    cores: int | None = None
+    threads: int | None = None
+    device: str = "cpu"
+
+    @classmethod
+    def of(cls, found: Machine) -> Hardware:
+        return cls(cpu=found.cpu, cores=found.cores, threads=found.threads, device=found.device)
+
+    def line(self) -> str:
+        return Machine(self.cpu, self.cores, self.threads, self.device).line()
+
+
 class Efficiency(_Model):
+    """What the run cost. Schema 2: per-query ``latency`` (end to end, query encoding included) and batched
+    ``throughput_qps`` (encode + search); ``batch_ms_p50`` / ``batch_ms_p95`` only come from schema-1 files:
+    means per batch of 64 queries, query encoding excluded (see :data:`LEGACY_LATENCY`)."""
+
+    # index side
     index_s: float | None = None
     encode_docs_per_s: float | None = None
-    encode_queries_per_s: float | None = None
-    search_ms_p50: float | None = None
-    search_ms_p95: float | None = None
-    qps: float | None = None
     index_bytes: float | None = None
     nnz_doc: float | None = None
+    peak_rss_bytes: float | None = None  # the process's peak resident memory at the end of the run
+    # query side, batched
+    encode_queries_per_s: float | None = None
+    search_qps: float | None = None  # the store's search alone
+    throughput_qps: float | None = None  # end to end: queries / (encode + search [+ fuse]) seconds
     nnz_query: float | None = None
+    # query side, one query at a time
+    latency: Latency | None = None
+    hardware: Hardware | None = None
+    # schema 1 only
+    batch_ms_p50: float | None = None
+    batch_ms_p95: float | None = None
+
+    @property
+    def legacy(self) -> bool:
+        """Only schema-1 batch means are known (no per-query latency)."""
+        return self.latency is None and self.batch_ms_p50 is not None
+
+
+LEGACY_LATENCY = "batch mean, query encoding excluded"
 
 
 class DroppedFieldInfo(_Model):
@@ -117,7 +199,7 @@ class Environment(_Model):
 class ResultRecord(_Model):
     """Everything needed to trace one evaluation back to its inputs (see DESIGN.md)."""
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     dataset: DatasetInfo
     text_builder: dict[str, Any] = Field(default_factory=dict)
     dropped_fields: list[DroppedFieldInfo] | None = None  # None: not checked (an older file)
@@ -172,17 +254,7 @@ def environment_snapshot(gpu: str | None = None) -> Environment:
         except importlib.metadata.PackageNotFoundError:
             continue
     return Environment(python=platform.python_version(), packages=packages, platform=platform.platform(),
-                       cpu=_cpu_name(), cpu_count=os.cpu_count(), gpu=gpu or _gpu_name())
-
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+                       cpu=cpu_name(), cpu_count=os.cpu_count(), gpu=gpu or _gpu_name())
 
 
 def _gpu_name() -> str | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.markup import escape
 from rich.table import Table
 
 from benchmark.core.console import console
+from benchmark.core.timing import STAGES
 from benchmark.ranking.evaluation import BPREF, CONDENSED_NDCG_10, STANDARD_METRICS
 from benchmark.ranking.results import ResultRecord
 
@@ -50,20 +52,43 @@ def judgements_table(results: Sequence[ResultRecord]) -> Table:
     return table
 
 
+def latency_table(results: Sequence[ResultRecord]) -> Table:
+    """Per-query milliseconds (one query at a time, query encoding included): end to end, then per stage."""
+    table = _table("latency ms/query", ["system", "p50", "p95", "p99", *(f"{s} p50" for s in STAGES), "n"])
+    for record in results:
+        latency = record.efficiency.latency
+        if latency is None:
+            table.add_row(_system(record), *["—"] * (4 + len(STAGES)))
+            continue
+        e2e = latency.end_to_end
+        stages = [_num(latency.stages[s].p50 if s in latency.stages else None, "{:.2f}") for s in STAGES]
+        table.add_row(_system(record), *(_num(v, "{:.2f}") for v in (e2e.p50, e2e.p95, e2e.p99)), *stages,
+                      f"{latency.queries:,}")
+    return table
+
+
 def efficiency_table(results: Sequence[ResultRecord]) -> Table:
-    table = _table("efficiency", ["system", "index s", "docs/s", "q/s", "ms/q p50", "ms/q p95", "MB",
-                                  "nnz d", "nnz q"])
+    table = _table("efficiency", ["system", "index s", "docs/s", "q/s", "MB", "RSS MB", "nnz d", "nnz q"])
     for record in results:
         eff = record.efficiency
         table.add_row(
-            f"{record.retriever.name} {record.dataset.name}",
+            _system(record),
             _num(eff.index_s, "{:.1f}") + (" reused" if record.reused_index else ""),
-            _num(eff.encode_docs_per_s, "{:,.0f}"), _num(eff.qps, "{:,.0f}"),
-            _num(eff.search_ms_p50, "{:.2f}"), _num(eff.search_ms_p95, "{:.2f}"),
+            _num(eff.encode_docs_per_s, "{:,.0f}"), _num(eff.throughput_qps, "{:,.0f}"),
             _num(None if eff.index_bytes is None else eff.index_bytes / 2**20, "{:.1f}"),
+            _num(None if eff.peak_rss_bytes is None else eff.peak_rss_bytes / 2**20, "{:,.0f}"),
             _num(eff.nnz_doc, "{:.0f}"), _num(eff.nnz_query, "{:.0f}"),
         )
     return table
+
+
+def _system(record: ResultRecord) -> str:
+    return f"{record.retriever.name} {record.dataset.name}"
+
+
+def hardware_lines(results: Sequence[ResultRecord]) -> list[str]:
+    """The machines that produced the figures (one line each)."""
+    return sorted({r.efficiency.hardware.line() for r in results if r.efficiency.hardware is not None})
 
 
 def render_summary(results: Sequence[tuple[ResultRecord, Path]]) -> None:
@@ -73,8 +98,14 @@ def render_summary(results: Sequence[tuple[ResultRecord, Path]]) -> None:
     console.print(judgements_table(records))
     console.print("[dim]NDCG'@10: the run without its unjudged products; bpref: judged products only; "
                   "judged@10: share of the top 10 that carries any judgement[/]")
+    console.print(latency_table(records))
+    console.print("[dim]one query at a time after a warm-up, on a seeded sample (n) of the split: end to end "
+                  "(what a user waits for), encode (query analysis or model inference), search (the store), "
+                  "fuse (combining the parts' lists)[/]")
     console.print(efficiency_table(records))
-    console.print("[dim]index s: build time when the index was built (reused: from the earlier build); "
-                  "ms/q: search wall time per query, per batch of 64 queries[/]")
+    console.print("[dim]index s: build time when the index was built (reused: from the earlier build); q/s: "
+                  "batched throughput, query encoding + search; RSS: the process's peak resident memory[/]")
+    for line in hardware_lines(records):
+        console.print(f"[dim]measured on: {escape(line)}[/]")
     for record, path in results:
         console.print(f"[green]wrote[/] {path} (+ {record.run_file})")
