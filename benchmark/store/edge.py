@@ -32,6 +32,8 @@ statistics count only points that have a non-empty vector (as the server does).
 
 from __future__ import annotations
 
+import operator
+
 import json
 import logging
 import shutil
@@ -116,8 +118,11 @@ def _params(spec: VectorSpec) -> qe.SearchParams | None:
     return _EXACT if spec.kind is VectorKind.DENSE else None
 
 
+_ID_SCORE = operator.attrgetter("id", "score")  # ids are the ints upserted, scores floats
+
+
 def _hits(points: Sequence[Any]) -> Hits:
-    return [(int(p.id), float(p.score)) for p in points]
+    return list(map(_ID_SCORE, points))
 
 
 @contextmanager
@@ -251,6 +256,8 @@ class EdgeCollection:
         return out
 
     def _run(self, requests: list[Any]) -> list[Hits]:
+        if len(requests) == 1:  # one user request (the latency path): no batch wrapper
+            return [_hits(self._shard.query(requests[0]))]
         results: list[Hits] = []
         for part in chunks(len(requests), QUERY_BATCH):
             batch = qe.QueryBatchRequest([requests[i] for i in part])
