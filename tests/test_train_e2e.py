@@ -110,3 +110,26 @@ def test_an_interrupted_run_resumes_from_its_last_checkpoint(cache_dir, monkeypa
     result = train(config)
     assert any("resuming from checkpoint" in line and "checkpoint-2" in line for line in resumed)
     assert result.rounds[0].steps == 3 and ModelRegistry().names() == ["resumed"]
+
+
+def test_the_pooled_head_trains_with_the_same_losses_and_logs_every_step(cache_dir, monkeypatch):
+    """Training with benchmark.train.pooled_head (the default on CPU) and with sentence-transformers' own head:
+    the same seed gives the same losses to float tolerance; metrics.jsonl has one row per logging step."""
+    from benchmark.train import pooled_head
+
+    calls = []
+    original = pooled_head.MaxPooledLogits.apply
+    monkeypatch.setattr(pooled_head.MaxPooledLogits, "apply", lambda *a: calls.append(1) or original(*a))
+    logged, used = {}, {}
+    for pooled in (True, False):
+        calls.clear()
+        config = tiny(f"pooled-{pooled}", pooled_head=pooled, max_steps=4, save_steps=100, dev_eval=False,
+                      **{"datasets.0.judged_negatives": 1})
+        train(config, register=False)
+        rows = [json.loads(line) for line in (run_dir(config, None) / "round-0" / "metrics.jsonl").open()]
+        steps = [r for r in rows if "loss" in r]
+        assert [r["step"] for r in steps] == [1, 2, 3, 4]
+        assert all(r["steps_per_s"] > 0 and r["elapsed_s"] > 0 and "learning_rate" in r for r in steps)
+        logged[pooled], used[pooled] = [r["loss"] for r in steps], len(calls)
+    assert used[True] >= 4 and used[False] == 0  # at least one pass per step
+    assert logged[True] == pytest.approx(logged[False], rel=1e-3)

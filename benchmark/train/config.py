@@ -197,6 +197,9 @@ class TrainConfig(_Strict):
     device: str = "auto"  # auto: cuda where available
     precision: Literal["auto", "fp32", "bf16", "fp16"] = "auto"  # auto: bf16 on a GPU that has it, else fp32
     threads: int | None = None  # torch CPU threads (None: torch's default)
+    # SPLADE max pooling without full-vocabulary logits, sparse backward (benchmark/train/pooled_head.py) where it
+    # applies (CPU, fp32, masked-LM + SpladePooling); false: sentence-transformers' own head
+    pooled_head: bool = True
     save_steps: int = 200  # checkpoint every N steps; an interrupted run resumes from the last one
     save_total_limit: int = 2
     logging_steps: int = 20

@@ -12,10 +12,12 @@ folder is deleted before resuming, and training resumes from the last complete c
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +37,11 @@ from transformers import TrainerCallback
 from benchmark.core import faults
 from benchmark.core.console import console
 from benchmark.train.config import TrainConfig
+from benchmark.train.pooled_head import pooled_training_head, why_not
 from retrievers.models import ModelError, check_weights, loading_kwargs
 from retrievers.neural import device_of, quiet_model_loading
 
+METRICS_FILE = "metrics.jsonl"  # per logging step, in the round's folder (StepLog)
 
 @dataclass
 class QueryDocumentCollator(SparseEncoderDataCollator):
@@ -52,6 +56,33 @@ class _CheckpointSaved(TrainerCallback):
 
     def on_save(self, args, state, control, **kwargs):  # the TrainerCallback signature
         faults.point("train.checkpoint_saved")
+        return control
+
+
+class StepLog(TrainerCallback):
+    """Appends one JSON line per logging step to ``path``: the trainer's logged values (loss, learning rate, grad
+    norm, ...) with the step, the wall seconds since training started and the steps per second since the previous
+    line. Flushed line by line, so it can be read while training runs; a resumed run appends."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.started = self.last_time = 0.0
+        self.last_step = 0
+
+    def on_train_begin(self, args, state, control, **kwargs):  # the TrainerCallback signature
+        self.started = self.last_time = time.perf_counter()
+        self.last_step = state.global_step
+        return control
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        now = time.perf_counter()
+        steps = state.global_step - self.last_step
+        row = {"step": state.global_step, "elapsed_s": round(now - self.started, 3),
+               "steps_per_s": round(steps / (now - self.last_time), 4) if steps and now > self.last_time else None,
+               **{k: v for k, v in (logs or {}).items() if isinstance(v, int | float)}}
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps(row) + "\n")
+        self.last_time, self.last_step = now, state.global_step
         return control
 
 
@@ -168,14 +199,17 @@ def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[
     trainer = SparseEncoderTrainer(
         model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1),
         train_dataset=train_dataset, loss=loss, data_collator=collator,
-        callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss), _CheckpointSaved()])
+        callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss), _CheckpointSaved(),
+                   StepLog(checkpoints.parent / METRICS_FILE)])
     for callback in list(trainer.callback_handler.callbacks):
         if type(callback).__name__.endswith("ModelCardCallback"):  # we write our own card; skip its widget pass
             trainer.remove_callback(callback)
     last = last_complete_checkpoint(checkpoints)
     if last:
         console.print(f"[yellow]resuming from checkpoint {last}[/]")
-    output_ = trainer.train(resume_from_checkpoint=last)
+    reason = why_not(model, device, precision_flags(config, device)) if config.pooled_head else "pooled_head: false"
+    with pooled_training_head(model) if reason is None else contextlib.nullcontext():
+        output_ = trainer.train(resume_from_checkpoint=last)
     tmp = output.with_name(f".{output.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save(str(tmp), create_model_card=False, safe_serialization=True)
