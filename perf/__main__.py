@@ -6,7 +6,8 @@ Sections: encoding (SPLADE fast path vs sentence-transformers), bm25 (Qdrant edg
 bm25s), store (sparse/dense/hybrid latency at 10k/100k/500k), latency (the harness's per-query path against a raw
 qdrant-edge query, SPLADE one-query encoding against plain sentence-transformers), rerun (cold vs cached ``bench run``),
 significance (``bench compare`` and ``bench leaderboard`` at scale), scale (500k-product catalog:
-bm25 and splade end to end, peak memory, resume). ``--quick`` runs every section at toy sizes (a
+bm25 and splade end to end, peak memory, resume), training (CPU training steps/s with sentence-transformers'
+SPLADE head and with shopbench's pooled head, same losses). ``--quick`` runs every section at toy sizes (a
 smoke test; its figures mean nothing).
 """
 
@@ -33,6 +34,7 @@ SECTIONS = {
     "rerun": "perf.rerun",
     "significance": "perf.significance_speed",
     "scale": "perf.scale",
+    "training": "perf.training",
 }
 DEFAULT_HOMEDEPOT = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "homedepot"
 

@@ -66,3 +66,7 @@ class Encoder(Protocol):
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> list[Vector]: ...
 
     def encode_queries(self, texts: Sequence[str]) -> list[Vector]: ...
+
+    def load(self) -> None:
+        """Make ready to encode (load the model, import torch): called before any encoding is timed, so that
+        throughput figures never include one-time start-up."""

@@ -145,5 +145,8 @@ class BM25Encoder:
             progress(len(texts) % 1000)
         return out
 
+    def load(self) -> None:
+        """Nothing to load: the vocabulary comes with prepare() or load_state()."""
+
     def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]:
         return [self._vector(Counter(self.analyze(t)), float) for t in texts]

@@ -35,6 +35,9 @@ class DenseEncoder:
     def prepare(self, documents: Sequence[str]) -> None:
         """Dense encoders need no corpus statistics."""
 
+    def load(self) -> None:
+        """The model is loaded when the encoder is built."""
+
     def _encode(self, texts: list[str], query: bool) -> list[np.ndarray]:
         encode = self.model.encode_query if query else self.model.encode_document
         matrix = encode(texts, batch_size=self.settings.batch_size, normalize_embeddings=True,

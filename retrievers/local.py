@@ -50,6 +50,9 @@ class NativeIdentity:
     def prepare(self, documents: Sequence[str]) -> None:  # the retriever builds its own index
         return None
 
+    def load(self) -> None:
+        return None
+
     def encode_documents(self, texts, progress=None):  # type: ignore[no-untyped-def]
         raise TypeError(f"{self.identity.kind} does not encode vectors; it searches its own index")
 

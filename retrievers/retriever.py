@@ -122,6 +122,7 @@ class Retriever:
         cached = cache.load(fingerprint, start, len(chunk)) if cache else None
         if cached is not None:
             return cached
+        encoder.load()  # start-up (a model, torch) is not encoding time
         t0 = time.perf_counter()
         vectors = encoder.encode_documents(chunk)
         seconds = time.perf_counter() - t0
@@ -165,6 +166,7 @@ class Retriever:
             fingerprint = encoder.identity.fingerprint
             cached = cache.load(fingerprint, 0, len(queries)) if cache and queries else None
             if cached is None:
+                encoder.load()  # start-up (a model, torch) is not encoding time
                 t0 = time.perf_counter()
                 vectors = encoder.encode_queries(queries)
                 seconds = time.perf_counter() - t0

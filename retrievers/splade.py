@@ -79,6 +79,9 @@ class SpladeEncoder:
     def prepare(self, documents: Sequence[str]) -> None:
         """SPLADE needs no corpus statistics."""
 
+    def load(self) -> None:
+        self.model  # noqa: B018 - loads the model (and decides the encode path)
+
     @property
     def encode_path(self) -> EncodePath:
         return "fast" if self.fast else "plain"

@@ -333,3 +333,21 @@ def test_labels_name_every_weight_by_its_part(tmp_path):
     labels = labels_for([wsum, rrf])
     assert labels[system_id(wsum)] == f"{PAIR} (method=wsum, bm25=0.5, bm25-rank=0.5, norm=min-max)"
     assert labels[system_id(rrf)] == f"{PAIR} (method=rrf, rrf_k=60)"
+
+
+@pytest.mark.parametrize("parts, rrf_k", [(2, 60), (3, 1), (3, 17)])
+def test_native_rrf_equals_ranx_bit_for_bit(parts, rrf_k):
+    """The RRF that fuse() computes itself is ranx's rrf, float for float (ranx stays the reference)."""
+    import random
+
+    from benchmark.fusion.methods import FuseMethod, FusionParams, _ranx_fuse, fuse
+
+    rng = random.Random(parts * 100 + rrf_k)
+    docs = [f"d{i}" for i in range(300)]
+    lists = [{f"q{q}": [(d, 1.0 - r / 1000) for r, d in enumerate(rng.sample(docs, rng.randint(0, 120)))]
+              for q in range(25)} for _ in range(parts)]
+    params = FusionParams(FuseMethod.RRF, rrf_k=rrf_k)
+    ours = {q: dict(hits) for q, hits in fuse(lists, params).items()}
+    qids = sorted(set().union(*lists))
+    reference = {q: dict(hits) for q, hits in _ranx_fuse(lists, qids, params).items()}
+    assert ours == reference  # same documents, identical float64 scores

@@ -12,18 +12,24 @@ from perf.report import Report, Section, Target
 
 
 def test_quick_suite_writes_json_and_markdown_for_every_section(tmp_path):
-    sections = "encoding,bm25,store,rerun,significance"
+    sections = "encoding,bm25,store,latency,rerun,significance,training"
     assert main(["--quick", "--only", sections, "--out", str(tmp_path / "reports"),
                  "--work-dir", str(tmp_path)]) == 0
     (json_path,) = (tmp_path / "reports").glob("performance-*.json")
     (md_path,) = (tmp_path / "reports").glob("performance-*.md")
     report = json.loads(json_path.read_text())
-    assert [s["name"] for s in report["sections"]] == ["encoding", "bm25", "store", "rerun", "significance"]
+    assert [s["name"] for s in report["sections"]] == sections.split(",")
     for section in report["sections"]:
         assert section["rows"], f"{section['name']} measured nothing: {section['notes']}"
         assert not any(note.startswith("failed") for note in section["notes"])
     encoding = report["sections"][0]["rows"]
     assert all(row["identical non-zeros"] == f"{row['n']}/{row['n']}" for row in encoding)
+    latency = {t["name"]: t for t in report["sections"][3]["targets"]}
+    assert any(name.startswith("harness overhead") for name in latency)
+    assert "SPLADE one-query vectors identical to plain (share)" not in latency  # added only when some differ
+    training = report["sections"][6]
+    assert [row["head"] for row in training["rows"]] == ["sentence-transformers head", "pooled head"]
+    assert training["targets"][1]["met"]  # the same losses (to float tolerance) with either head
     assert {"cpu", "cpu_count", "memory_gib", "python"} <= set(report["machine"])
     markdown = md_path.read_text()
     assert "## Targets" in markdown and "SPLADE encoding" in markdown and report["machine"]["cpu"] in markdown

@@ -204,3 +204,32 @@ def test_environment_snapshot_does_not_import_torch():
     assert env.gpu == "Test GPU" and "shopbench" in env.packages
     if not already:
         assert "torch" not in sys.modules
+
+
+def test_schema_1_files_migrate_with_their_batch_means_named_as_such():
+    """A schema-1 file's search_ms_p50/p95 were means per batch of 64 queries without query encoding: they
+    arrive as batch_ms_p50/p95 (never as a latency), its search-only qps as search_qps."""
+    from conftest import FIXTURES
+
+    from leaderboard.efficiency import LEGACY_MARK, columns, text
+
+    path = FIXTURES / "results" / "v1" / "demo__test__bm25__20261125T191109Z.json"
+    raw = json.loads(path.read_text())["efficiency"]
+    record = load_result(path)
+    eff = record.efficiency
+    assert record.schema_version == 2 and eff.latency is None and eff.hardware is None and eff.legacy
+    assert eff.batch_ms_p50 == raw["search_ms_p50"] and eff.batch_ms_p95 == raw["search_ms_p95"]
+    assert eff.search_qps == raw["qps"] and eff.throughput_qps is None
+    p50 = next(c for c in columns() if c.header == "p50 ms")
+    assert text(p50.value(record), p50) == f"{raw['search_ms_p50']:.2f}{LEGACY_MARK}"
+
+
+def test_historic_schema_2_files_keep_loading():
+    from conftest import FIXTURES
+
+    files = sorted((FIXTURES / "results" / "v2").glob("*.json"))
+    assert len(files) >= 4
+    for path in files:
+        assert json.loads(path.read_text())["schema_version"] == 2
+        latency = load_result(path).efficiency.latency
+        assert latency is not None and latency.end_to_end.p50 > 0 and latency.stages["search"].p50 > 0

@@ -143,7 +143,9 @@ class Hardware(_Model):
         return cls(cpu=found.cpu, cores=found.cores, threads=found.threads, device=found.device)
 
     def line(self) -> str:
-        return Machine(self.cpu, self.cores, self.threads, self.device).line()
+        """The machine (CPU, cores, device): what decides whether two records' figures share a column. Threads
+        are recorded but left out here (a run that never loaded torch has none)."""
+        return Machine(self.cpu, self.cores, None, self.device).line()
 
 
 class Efficiency(_Model):

@@ -54,7 +54,7 @@ def judgements_table(results: Sequence[ResultRecord]) -> Table:
 
 def latency_table(results: Sequence[ResultRecord]) -> Table:
     """Per-query milliseconds (one query at a time, query encoding included): end to end, then per stage."""
-    table = _table("latency ms/query", ["system", "p50", "p95", "p99", *(f"{s} p50" for s in STAGES), "n"])
+    table = _table("latency ms/query (end to end; stages: p50)", ["system", "p50", "p95", "p99", *STAGES, "n"])
     for record in results:
         latency = record.efficiency.latency
         if latency is None:
