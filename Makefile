@@ -12,11 +12,11 @@ STAMP := $(VENV)/.shopbench-installed
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml benchmark/train/pins.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_PIP_ARGS) "torch==$(TORCH_VERSION)"
-	$(BIN)/python -m pip install --quiet -e ".[dev,offline-models,train]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,offline-models,train]" -c benchmark/train/pins.txt
 	touch $(STAMP)
 
 demo: $(STAMP)

