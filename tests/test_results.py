@@ -233,3 +233,14 @@ def test_historic_schema_2_files_keep_loading():
         assert json.loads(path.read_text())["schema_version"] == 2
         latency = load_result(path).efficiency.latency
         assert latency is not None and latency.end_to_end.p50 > 0 and latency.stages["search"].p50 > 0
+
+
+@pytest.mark.parametrize("efficiency", [True, [1, 2], "fast", None])
+def test_a_damaged_schema_1_efficiency_is_reported_not_crashed_on(tmp_path, efficiency):
+    data = json.loads(_record().model_dump_json())
+    data["schema_version"] = 1
+    data["efficiency"] = efficiency
+    path = _write_json(tmp_path, data)
+    with pytest.raises(ResultFileError, match="efficiency") as info:
+        load_result(path)
+    assert str(path) in str(info.value)

@@ -41,11 +41,14 @@ Migration = Callable[[dict[str, Any]], dict[str, Any]]
 def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """Schema 1 timed batches of 64 queries without query encoding: its ``search_ms_p50/p95`` become
     ``batch_ms_p50/p95`` and its ``qps`` (search alone) ``search_qps``; there is no per-query latency."""
-    efficiency = dict(data.get("efficiency") or {})
-    for old, new in (("search_ms_p50", "batch_ms_p50"), ("search_ms_p95", "batch_ms_p95"), ("qps", "search_qps")):
-        if old in efficiency:
-            efficiency[new] = efficiency.pop(old)
-    return {**data, "efficiency": efficiency, "schema_version": 2}
+    efficiency = data.get("efficiency")
+    if isinstance(efficiency, dict):  # anything else is left for validation to report, naming the field
+        efficiency = dict(efficiency)
+        for old, new in (("search_ms_p50", "batch_ms_p50"), ("search_ms_p95", "batch_ms_p95"), ("qps", "search_qps")):
+            if old in efficiency:
+                efficiency[new] = efficiency.pop(old)
+        data = {**data, "efficiency": efficiency}
+    return {**data, "schema_version": 2}
 
 
 MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
