@@ -29,6 +29,7 @@ class ModelRef:
     name: str
     revision: str = ""
     weights_sha256: str = ""
+    architecture: str = ""  # "inference-free" when the encoder recorded it (a static query table, no query model)
 
     @property
     def is_folder(self) -> bool:
@@ -49,9 +50,11 @@ class ModelRef:
         return registered or path_tail(self.name)
 
     def shown(self, registered: str | None = None) -> str:
-        """:meth:`name_shown`, plus the weights' hash for a folder (``demo-cpu sha256:e7abe571``)."""
+        """:meth:`name_shown`, plus the weights' hash for a folder (``demo-cpu sha256:e7abe571``) and the
+        architecture where it is not plain SPLADE/dense (``… · inference-free``)."""
         name = self.name_shown(registered)
-        return f"{name} {self.sha}" if self.is_folder and self.sha else name
+        shown = f"{name} {self.sha}" if self.is_folder and self.sha else name
+        return f"{shown} · {self.architecture}" if self.architecture else shown
 
 
 def registered_name(retriever: str) -> str | None:
@@ -65,8 +68,10 @@ def model_refs(description: Mapping[str, Any]) -> list[ModelRef]:
     for encoder in description.get("encoders") or []:
         model = encoder.get("model") if isinstance(encoder, Mapping) else None
         if isinstance(model, Mapping) and model.get("name"):
+            config = encoder.get("config")
+            architecture = config.get("architecture") if isinstance(config, Mapping) else None
             refs.append(ModelRef(str(model["name"]), str(model.get("revision") or ""),
-                                 str(model.get("weights_sha256") or "")))
+                                 str(model.get("weights_sha256") or ""), str(architecture or "")))
     return refs
 
 

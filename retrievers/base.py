@@ -67,6 +67,7 @@ class Encoder(Protocol):
 
     def encode_queries(self, texts: Sequence[str]) -> list[Vector]: ...
 
-    def load(self) -> None:
-        """Make ready to encode (load the model, import torch): called before any encoding is timed, so that
-        throughput figures never include one-time start-up."""
+    def load(self, documents: bool = False) -> None:
+        """Make ready to encode queries, and documents too with ``documents`` (load the model, import torch): called
+        before any encoding is timed, so that throughput figures never include one-time start-up. (An
+        inference-free SPLADE encodes queries without its document model: only ``documents`` loads that.)"""

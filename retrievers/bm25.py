@@ -145,7 +145,7 @@ class BM25Encoder:
             progress(len(texts) % 1000)
         return out
 
-    def load(self) -> None:
+    def load(self, documents: bool = False) -> None:
         """Nothing to load: the vocabulary comes with prepare() or load_state()."""
 
     def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]:

@@ -35,7 +35,7 @@ class DenseEncoder:
     def prepare(self, documents: Sequence[str]) -> None:
         """Dense encoders need no corpus statistics."""
 
-    def load(self) -> None:
+    def load(self, documents: bool = False) -> None:
         """The model is loaded when the encoder is built."""
 
     def _encode(self, texts: list[str], query: bool) -> list[np.ndarray]:

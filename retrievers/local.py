@@ -50,7 +50,7 @@ class NativeIdentity:
     def prepare(self, documents: Sequence[str]) -> None:  # the retriever builds its own index
         return None
 
-    def load(self) -> None:
+    def load(self, documents: bool = False) -> None:
         return None
 
     def encode_documents(self, texts, progress=None):  # type: ignore[no-untyped-def]

@@ -109,8 +109,8 @@ def resolve(name: str) -> str:
     except RuntimeError:  # ~user of an unknown user, or no home directory
         raise ModelError(f"model folder {name!r}: cannot expand '~' (no such user or home directory)") from None
     if path.exists():
-        if not (path / "config.json").is_file():
-            raise ModelError(f"{path}: not a model folder (no config.json)")
+        if not ((path / "config.json").is_file() or (path / "modules.json").is_file()):
+            raise ModelError(f"{path}: not a model folder (no config.json, no sentence-transformers modules.json)")
         return str(path)
     if name.startswith((".", "/", "~")):
         raise ModelError(f"model folder not found: {path}")

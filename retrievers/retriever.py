@@ -122,7 +122,7 @@ class Retriever:
         cached = cache.load(fingerprint, start, len(chunk)) if cache else None
         if cached is not None:
             return cached
-        encoder.load()  # start-up (a model, torch) is not encoding time
+        encoder.load(documents=True)  # start-up (a model, torch) is not encoding time
         t0 = time.perf_counter()
         vectors = encoder.encode_documents(chunk)
         seconds = time.perf_counter() - t0

@@ -11,11 +11,12 @@ from benchmark.store.base import SparseVector
 
 
 def sparse_rows(tensor, n_rows: int) -> list[SparseVector]:
-    """A (n_rows x vocab) torch sparse COO tensor -> one SparseVector per row (indices ascending)."""
+    """A (n_rows x vocab) torch sparse COO tensor -> one SparseVector per row (indices ascending; every non-zero
+    value: an inference-free model's learned query weights may be negative)."""
     coo = tensor.coalesce()
     rows, cols = coo.indices().cpu().numpy()
     values = coo.values().detach().float().cpu().numpy()
-    keep = values > 0
+    keep = values != 0
     return split_rows(rows[keep], cols[keep], values[keep], n_rows)
 
 

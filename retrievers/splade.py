@@ -3,6 +3,10 @@
 Sparse vectors go to Qdrant as sparse vectors and are scored by dot product. Any
 ``SparseEncoder``-loadable model works (a hub id, a local folder, a fine-tuned output folder), and
 so does a plain masked-LM checkpoint (sentence-transformers builds MLM + SPLADE max pooling).
+
+An *inference-free* model (a static query table + a SPLADE document model, :mod:`retrievers.static_query`) is
+detected from its files: its queries are encoded by table lookup, without torch or the document model, and its
+identity says ``architecture: inference-free`` (results and leaderboards show it).
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from retrievers import models
 from retrievers.base import EncoderIdentity, ModelIdentity, Progress
 from retrievers.neural import ModelSettings, encode_sorted, load_model
 from retrievers.sparse_rows import sparse_rows
-from retrievers.splade_fast import FastSplade, unsupported_reason
+from retrievers.splade_fast import FastSplade, is_routed, unsupported_reason
+from retrievers.static_query import ARCHITECTURE, StaticQueryTable, StaticRoute, detect
 
 EncodePath = Literal["fast", "plain"]
 
@@ -45,8 +50,13 @@ class SpladeEncoder:
         self.spec = VectorSpec(vector_name, VectorKind.SPARSE)
         self._model = None
         self._fast: FastSplade | None = None
+        self._table: StaticQueryTable | None = None
+        self._route: StaticRoute | None = None
+        self.inference_free = False
         resolved = models.resolve(settings.model)
         if Path(resolved).exists():
+            self._route = detect(resolved)
+            self.inference_free = self._route is not None
             self.model_identity = models.identity(settings.model, resolved)
         else:
             self.model_identity = self._load()
@@ -69,17 +79,36 @@ class SpladeEncoder:
         _require_splade(model, self.settings.model)
         self._fast = _fast_path(model, self.settings)
         self._model = model
+        if self._route is None and is_routed(model):
+            static = _static_module(model)
+            if static is not None:
+                self.inference_free = True
+                self._table = StaticQueryTable.of_module(static, (model.prompts or {}).get("query") or "")
         return identity
 
     @property
+    def table(self) -> StaticQueryTable | None:
+        """The query table of an inference-free model (read from its folder on first use; None otherwise)."""
+        if self._table is None and self._route is not None:
+            self._table = StaticQueryTable.load(self._route)
+        return self._table
+
+    @property
     def identity(self) -> EncoderIdentity:
-        config = {"max_length": self.settings.max_length}
+        config: dict[str, object] = {"max_length": self.settings.max_length}
+        if self.inference_free:
+            config["architecture"] = ARCHITECTURE
         return EncoderIdentity("splade", config, self.model_identity)
 
     def prepare(self, documents: Sequence[str]) -> None:
         """SPLADE needs no corpus statistics."""
 
-    def load(self) -> None:
+    def load(self, documents: bool = False) -> None:
+        """Ready to encode queries (and documents with ``documents``): for queries alone an inference-free model
+        reads its query table only."""
+        if self.inference_free and self.settings.encode_path == "fast" and not documents:
+            self.table  # noqa: B018 - reads the table
+            return
         self.model  # noqa: B018 - loads the model (and decides the encode path)
 
     @property
@@ -87,7 +116,9 @@ class SpladeEncoder:
         return "fast" if self.fast else "plain"
 
     def _encode(self, texts: list[str], query: bool) -> list[SparseVector]:
-        if self.fast:
+        if query and self.inference_free and self.settings.encode_path == "fast":
+            return self.table.encode(texts)  # type: ignore[union-attr] - no transformer, no torch
+        if self.fast and (self.fast.encodes_queries or not query):
             return self.fast.encode(texts, self.settings.batch_size, query)
         encode = self.model.encode_query if query else self.model.encode_document
         tensor = encode(texts, batch_size=self.settings.batch_size, convert_to_sparse_tensor=True,
@@ -112,6 +143,17 @@ def _fast_path(model, settings: SpladeSettings) -> FastSplade | None:
                       f"({difference}); using the plain path", stacklevel=3)
         return None
     return fast
+
+
+def _static_module(model):  # type: ignore[no-untyped-def]
+    """The ``SparseStaticEmbedding`` that is a routed model's whole query route, if it is one."""
+    from sentence_transformers.sparse_encoder.modules import SparseStaticEmbedding
+
+    router = model[0]
+    route = list(router.sub_modules["query"]) if "query" in router.sub_modules else []
+    if len(route) == 1 and isinstance(route[0], SparseStaticEmbedding) and model.max_active_dims is None:
+        return route[0]
+    return None
 
 
 def _require_splade(model, name: str) -> None:

@@ -28,21 +28,40 @@ PROBES = ("cordless drill 20v max lithium ion", "Hampton Bay 52 in. Ceiling Fan 
           "a", "x " * 40)
 
 
-def unsupported_reason(model: Any) -> str | None:
-    """Why the fast path cannot encode with ``model`` (None: it can)."""
+def splade_modules(model: Any) -> tuple[Any, Any] | None:
+    """(masked-LM Transformer, SpladePooling) that encode documents: the model itself, or the ``document`` route of
+    an inference-free model (a Router whose query route is a static table); None for any other layout."""
+    from sentence_transformers.base.modules import Router
     from sentence_transformers.sparse_encoder.modules import SpladePooling, Transformer
 
     modules = list(model)
+    if len(modules) == 1 and isinstance(modules[0], Router):
+        modules = list(modules[0].sub_modules["document"]) if "document" in modules[0].sub_modules else []
     if len(modules) != 2 or not isinstance(modules[0], Transformer) or not isinstance(modules[1], SpladePooling):
+        return None
+    return modules[0], modules[1]
+
+
+def is_routed(model: Any) -> bool:
+    """Whether ``model`` routes queries and documents to different modules (its queries are not SPLADE-encoded)."""
+    from sentence_transformers.base.modules import Router
+
+    return any(isinstance(m, Router) for m in model)
+
+
+def unsupported_reason(model: Any) -> str | None:
+    """Why the fast path cannot encode with ``model`` (None: it can; for a routed model, its documents)."""
+    found = splade_modules(model)
+    if found is None:
         return "model is not a masked-LM Transformer + SpladePooling"
-    if getattr(modules[0], "transformer_task", "fill-mask") != "fill-mask":
-        return f"transformer task is {modules[0].transformer_task}, not fill-mask"
-    pooling = modules[1]
+    transformer, pooling = found
+    if getattr(transformer, "transformer_task", "fill-mask") != "fill-mask":
+        return f"transformer task is {transformer.transformer_task}, not fill-mask"
     if pooling.pooling_strategy != "max" or pooling.activation_function not in ("relu", "log1p_relu"):
         return f"pooling {pooling.pooling_strategy}/{pooling.activation_function} is not max/relu"
     if model.max_active_dims is not None:
         return "max_active_dims is set"
-    if _decoder_slot(modules[0].auto_model) is None:
+    if _decoder_slot(transformer.auto_model) is None:
         return "output embeddings are not a Linear layer"
     return None
 
@@ -62,7 +81,8 @@ def _decoder_slot(auto_model: Any) -> tuple[Any, str] | None:
 
 
 class FastSplade:
-    """Encodes like ``SparseEncoder.encode_query/encode_document`` on a supported model (see module doc)."""
+    """Encodes like ``SparseEncoder.encode_query/encode_document`` on a supported model (see module doc); for a
+    routed (inference-free) model, documents only (:attr:`encodes_queries` is False)."""
 
     def __init__(self, model: Any, vocab_slice: int = VOCAB_SLICE, cache_floats: int = CACHE_FLOATS) -> None:
         import torch
@@ -73,14 +93,18 @@ class FastSplade:
         self.model = model
         self.vocab_slice = vocab_slice
         self.cache_floats = cache_floats
-        self._parent, self._attr = _decoder_slot(model[0].auto_model)  # type: ignore[misc]
+        self.encodes_queries = not is_routed(model)
+        self._transformer, pooling = splade_modules(model)  # type: ignore[misc]
+        self._parent, self._attr = _decoder_slot(self._transformer.auto_model)  # type: ignore[misc]
         decoder = getattr(self._parent, self._attr)
         self._weight_t = decoder.weight.detach().t().contiguous()  # hidden x vocab
         bias = decoder.bias.detach() if decoder.bias is not None else torch.zeros(decoder.out_features)
         self._bias = bias.to(self._weight_t.dtype)
-        self._double_log = model[1].activation_function == "log1p_relu"
+        self._double_log = pooling.activation_function == "log1p_relu"
 
     def encode(self, texts: Sequence[str], batch_size: int, query: bool) -> list[SparseVector]:
+        if query and not self.encodes_queries:
+            raise ValueError("this model's queries do not go through its SPLADE head (see retrievers.static_query)")
         out: list[SparseVector] = []
         self.model.eval()
         prompt = self._prompt(query)
@@ -90,7 +114,7 @@ class FastSplade:
 
     def check(self, tolerance: float = 1e-5) -> str | None:
         """Compare with sentence-transformers on probe texts; a description of the first difference, or None."""
-        for query in (False, True):
+        for query in (False, True) if self.encodes_queries else (False,):
             plain_encode = self.model.encode_query if query else self.model.encode_document
             plain = sparse_rows(plain_encode(list(PROBES), convert_to_sparse_tensor=True, show_progress_bar=False),
                                 len(PROBES))
@@ -112,10 +136,11 @@ class FastSplade:
         import torch
         from sentence_transformers.util import batch_to_device
 
-        features = self.model.preprocess(texts, prompt=prompt) if prompt else self.model.preprocess(texts)
+        route = {} if self.encodes_queries else {"task": "document"}
+        features = self.model.preprocess(texts, prompt=prompt, **route) if prompt else self.model.preprocess(texts, **route)
         features = batch_to_device(features, self.model.device)
         with torch.inference_mode(), self._decoder_skipped():
-            hidden = self.model[0](features)["token_embeddings"]  # batch x tokens x hidden (head transform applied)
+            hidden = self._transformer(features)["token_embeddings"]  # batch x tokens x hidden (head transform applied)
             pooled = self._pool(hidden, features["attention_mask"].bool())
         return _rows(pooled)
 

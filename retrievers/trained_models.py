@@ -40,6 +40,7 @@ class RegisteredModel:
     datasets: list[str] = field(default_factory=list)
     dev_metrics: dict[str, Any] = field(default_factory=dict)  # last round's dev metrics per dataset
     extra: dict[str, Any] = field(default_factory=dict)
+    architecture: str = "splade"  # or "inference-free" (static query table + SPLADE documents)
 
 
 def models_root(cache_dir: Path | str | None = None) -> Path:

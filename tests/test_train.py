@@ -17,6 +17,7 @@ from benchmark.datasets.text import TextFormat
 from benchmark.train import mining
 from benchmark.train.config import (
     DatasetSpec,
+    InferenceFreeConfig,
     LossConfig,
     MiningConfig,
     ModalConfig,
@@ -51,7 +52,15 @@ def every_field_changed() -> TrainConfig:
                             max_queries=50, restart_from_base=True, first_round="base"),
         if_exists="suffix",
         modal=ModalConfig(gpu="H100", timeout_s=60, data_volume="dv", checkpoint_volume="cv", app_name="app"),
+        inference_free=InferenceFreeConfig(query_init="ones", query_learning_rate=5e-3, query_frozen=True),
     )
+
+
+def inference_free_changed() -> TrainConfig:
+    """:func:`every_field_changed` as an inference-free model (whose query regulariser weight must be 0)."""
+    data = every_field_changed().model_dump()
+    data["loss"]["query_regularizer_weight"] = 0.0
+    return TrainConfig.model_validate({**data, "architecture": "inference-free"})
 
 
 def assert_all_fields_non_default(models: list[BaseModel], path: str = "") -> None:
@@ -66,13 +75,14 @@ def assert_all_fields_non_default(models: list[BaseModel], path: str = "") -> No
 
 
 def test_config_round_trips_every_field_through_json_and_yaml(tmp_path):
-    config = every_field_changed()
-    assert_all_fields_non_default([config])
-    assert_all_fields_non_default(config.datasets, "datasets.")
-    assert TrainConfig.from_json(config.to_json()) == config
-    path = tmp_path / "c.yaml"
-    path.write_text(config.to_yaml())
-    assert load_config(path) == config
+    configs = [every_field_changed(), inference_free_changed()]
+    assert_all_fields_non_default(configs)
+    assert_all_fields_non_default(configs[0].datasets, "datasets.")
+    for config in configs:
+        assert TrainConfig.from_json(config.to_json()) == config
+        path = tmp_path / "c.yaml"
+        path.write_text(config.to_yaml())
+        assert load_config(path) == config
 
 
 def test_overrides_use_dotted_keys_with_yaml_values(tmp_path):

@@ -73,23 +73,60 @@ def base_model_shown(base_model: str) -> tuple[str, bool]:
     return ref.shown(registered_name(folder)), True
 
 
+def _architecture(result: TrainResult) -> list[str]:
+    """The architecture section: what an inference-free model is and the recipe it was trained with."""
+    cfg = result.config
+    if cfg.architecture != "inference-free":
+        return ["Architecture: `splade` (queries and documents through the same SPLADE model).", ""]
+    settings = cfg.inference_free
+    table = result.query_table or {}
+    if table.get("query_init") == "idf":
+        start = (f"the BM25 idf, {code(str(table.get('idf', '')))}, of each token over the "
+                 f"{int(table.get('documents', 0)):,} products of the training catalog"
+                 f" ({_shown(', '.join(table.get('catalogs') or []))})")
+    elif table:
+        start = "1 for every token (`query_init: ones`)"
+    else:
+        start = "the base model's own query table (the base is already inference-free)"
+    learned = ("frozen (not trained)" if settings.query_frozen
+               else f"trained at learning rate {settings.query_learning_rate:g} (the rest of the model at "
+                    f"{cfg.learning_rate:g})")
+    return [
+        "## Architecture: inference-free",
+        "",
+        "Documents are encoded by the SPLADE model (masked-LM Transformer + SpladePooling, the `document` route of a",
+        "sentence-transformers `Router`); a query is encoded by a static table (`SparseStaticEmbedding`, the `query`",
+        "route): the weight of each distinct token of the query, no transformer at query time.",
+        "",
+        "Recipe (sentence-transformers' documented one for these models):",
+        "",
+        f"- query table: initialised from {start}; {learned} (`learning_rate_mapping`);",
+        "- `router_mapping`: the query column to `query`, the positive and negative columns to `document`;",
+        f"- FLOPS regularisation on the document side only (weight {cfg.loss.document_regularizer_weight:g}); "
+        f"query regulariser weight {cfg.loss.query_regularizer_weight:g}.",
+        "",
+    ]
+
+
 def render(result: TrainResult) -> str:
     """The card; every value from the config or the data is escaped (names, paths, hardware strings)."""
     cfg = result.config
     base, local_base = base_model_shown(cfg.base_model)
+    inference_free = cfg.architecture == "inference-free"
     lines = [
         "---",
         "library_name: sentence-transformers",
-        "tags: [sparse-encoder, splade, product-search, shopbench]",
+        f"tags: [sparse-encoder, splade, {'inference-free, ' if inference_free else ''}product-search, shopbench]",
         *([] if local_base else [f"base_model: {_yaml_scalar(cfg.base_model)}"]),  # hub metadata: hub ids only
         "---",
         "",
         f"# {escape(result.name)}",
         "",
-        (f"SPLADE model fine-tuned by shopbench {__version__} (`bench train`) from {code(base)}"
-         + (" (a local model folder)." if local_base else ".")),
+        (f"{'Inference-free SPLADE' if inference_free else 'SPLADE'} model fine-tuned by shopbench {__version__} "
+         f"(`bench train`) from {code(base)}" + (" (a local model folder)." if local_base else ".")),
         f"Use it with {code(f'bench run -r splade-ft@{result.name}')} (or `-r splade-ft` while it is the latest model).",
         "",
+        *_architecture(result),
         "## Training data",
         "",
         "Pairs come only from each dataset's train split; no training query (normalised text) occurs in that",
@@ -134,7 +171,8 @@ def record(result: TrainResult) -> dict[str, Any]:
     from dataclasses import asdict
 
     return {
-        "name": result.name, "shopbench_version": __version__, "config": result.config.model_dump(mode="json"),
+        "name": result.name, "shopbench_version": __version__, "architecture": result.config.architecture,
+        "query_table": result.query_table, "config": result.config.model_dump(mode="json"),
         "data": result.data, "rounds": [asdict(r) for r in result.rounds], "total_s": result.total_s,
         "hardware": result.hardware,
     }

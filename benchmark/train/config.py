@@ -127,6 +127,20 @@ class MiningConfig(_Strict):
         return self
 
 
+class InferenceFreeConfig(_Strict):
+    """The query table of an ``architecture: inference-free`` model (benchmark/train/inference_free.py)."""
+
+    query_init: Literal["idf", "ones"] = "idf"  # idf: the training catalog's BM25 idf per token; ones: 1 each
+    query_learning_rate: float = 1e-3  # the table's own learning rate (sentence-transformers' recommendation)
+    query_frozen: bool = False  # true: the table keeps its initial weights (only documents learn)
+
+    @model_validator(mode="after")
+    def _check(self) -> InferenceFreeConfig:
+        if self.query_learning_rate <= 0:
+            raise ValueError("inference_free.query_learning_rate must be > 0")
+        return self
+
+
 # Modal's GPU types (https://modal.com/docs/guide/gpu; A10G is the older name of A10). A value is TYPE or
 # TYPE:COUNT, case-insensitive, as modal's own parser reads it (modal._utils.function_utils.parse_gpu_config,
 # which only splits and upper-cases: the server judges the type, after the app has started).
@@ -179,6 +193,10 @@ class ModalConfig(_Strict):
 class TrainConfig(_Strict):
     name: str  # registered name: `bench run -r splade-ft@NAME`; the model goes to <cache>/models/NAME
     base_model: str = "bundled:splade-tiny"  # any SparseEncoder-loadable model, or a masked-LM to build SPLADE from
+    # splade: queries and documents through the SPLADE model; inference-free: documents through it, queries by
+    # a static weight per token (no transformer at query time; see inference_free below)
+    architecture: Literal["splade", "inference-free"] = "splade"
+    inference_free: InferenceFreeConfig = Field(default_factory=InferenceFreeConfig)
     datasets: list[DatasetSpec] = Field(default_factory=lambda: [DatasetSpec(name="esci", dev_split=None,
                                                                              dev_holdout=0.02)])
     text_format: TextFormat = TextFormat.TITLE_BRAND_BULLETS  # the harness's product-text builder
@@ -217,8 +235,22 @@ class TrainConfig(_Strict):
             raise ValueError(f"name {value!r}: use letters, digits, '.', '_' and '-' only")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _architecture_defaults(cls, data: Any) -> Any:
+        """An inference-free model regularises documents only: its query regulariser weight defaults to 0."""
+        if isinstance(data, dict) and data.get("architecture") == "inference-free":
+            loss = data.get("loss")
+            if loss is None or isinstance(loss, dict) and "query_regularizer_weight" not in loss:
+                data = {**data, "loss": {**(loss or {}), "query_regularizer_weight": 0.0}}
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
+        if self.architecture == "inference-free" and self.loss.query_regularizer_weight:
+            raise ValueError("architecture inference-free regularises the document side only (sentence-transformers' "
+                             "recipe: a FLOPS term on a static query table only shrinks it); set "
+                             "loss.query_regularizer_weight to 0 or leave it out")
         if not self.datasets:
             raise ValueError("datasets: at least one dataset is needed")
         labels = [d.label for d in self.datasets]

@@ -40,8 +40,11 @@ from benchmark.train.config import TrainConfig
 from benchmark.train.pooled_head import pooled_training_head, why_not
 from retrievers.models import ModelError, check_weights, loading_kwargs
 from retrievers.neural import device_of, quiet_model_loading
+from retrievers.splade_fast import is_routed
 
 METRICS_FILE = "metrics.jsonl"  # per logging step, in the round's folder (StepLog)
+# The query table's parameter inside an inference-free SparseEncoder (learning_rate_mapping: re.search on names)
+QUERY_WEIGHT_PATTERN = r"sub_modules\.query\.0\.weight$"
 
 @dataclass
 class QueryDocumentCollator(SparseEncoderDataCollator):
@@ -151,7 +154,23 @@ def precision_flags(config: TrainConfig, device: str) -> dict[str, bool]:
     return {"bf16": choice == "bf16", "fp16": choice == "fp16"}
 
 
-def training_arguments(config: TrainConfig, checkpoints: Path, device: str, multi: bool) -> SparseEncoderTrainingArguments:
+def _column_names(columns: dict[str, dict[str, list[str]]]) -> list[str]:
+    """Every dataset's column names, in order of first appearance (the query column first)."""
+    return list(dict.fromkeys(name for cols in columns.values() for name in cols))
+
+
+def route_arguments(config: TrainConfig, model: SparseEncoder, columns: list[str]) -> dict[str, dict]:
+    """For a routed (inference-free) model, sentence-transformers' recipe: the query column to the ``query``
+    route and every other column to ``document``; the query table at its own learning rate (unless frozen)."""
+    if not is_routed(model):
+        return {}
+    mapping = {c: "query" if i == 0 else "document" for i, c in enumerate(columns) if c != "label"}
+    rates = {} if config.inference_free.query_frozen else {QUERY_WEIGHT_PATTERN: config.inference_free.query_learning_rate}
+    return {"router_mapping": mapping, "learning_rate_mapping": rates}
+
+
+def training_arguments(config: TrainConfig, checkpoints: Path, device: str, multi: bool,
+                       routes: dict[str, dict] | None = None) -> SparseEncoderTrainingArguments:
     sampler = BatchSamplers.NO_DUPLICATES if config.batch_sampler == "no_duplicates" else BatchSamplers.BATCH_SAMPLER
     multi_sampler = (MultiDatasetBatchSamplers.PROPORTIONAL if config.multi_dataset_sampler == "proportional"
                      else MultiDatasetBatchSamplers.ROUND_ROBIN)
@@ -175,6 +194,7 @@ def training_arguments(config: TrainConfig, checkpoints: Path, device: str, mult
         use_cpu=device == "cpu",
         dataloader_drop_last=False,
         **precision_flags(config, device),
+        **(routes or {}),
     )
 
 
@@ -197,7 +217,8 @@ def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[
     collator = QueryDocumentCollator(preprocess_fn=model.preprocess, max_length={
         "query": config.query_max_length, "document": config.document_max_length})
     trainer = SparseEncoderTrainer(
-        model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1),
+        model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1,
+                                             route_arguments(config, model, _column_names(columns))),
         train_dataset=train_dataset, loss=loss, data_collator=collator,
         callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss), _CheckpointSaved(),
                    StepLog(checkpoints.parent / METRICS_FILE)])

@@ -132,7 +132,8 @@ def run_entry(result: TrainResult) -> RegisteredModel:
         name=result.name, path=f"models/{result.name}", base_model=result.config.base_model,
         registered_at=now_iso(), datasets=[str(row.get("dataset")) for row in result.data],
         dev_metrics=result.rounds[-1].dev if result.rounds else {},
-        extra={"rounds": len(result.rounds), "train_s": round(result.total_s, 1), "hardware": result.hardware})
+        extra={"rounds": len(result.rounds), "train_s": round(result.total_s, 1), "hardware": result.hardware},
+        architecture=result.config.architecture)
 
 
 def _commit(cache_root: str, volume: str) -> None:

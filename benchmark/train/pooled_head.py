@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from retrievers.splade_fast import CACHE_FLOATS, VOCAB_SLICE, _decoder_slot, unsupported_reason
+from retrievers.splade_fast import CACHE_FLOATS, VOCAB_SLICE, _decoder_slot, splade_modules, unsupported_reason
 
 
 class MaxPooledLogits(torch.autograd.Function):
@@ -90,9 +90,9 @@ def why_not(model: Any, device: str, precision: dict[str, bool]) -> str | None:
 
 @contextmanager
 def pooled_training_head(model: Any) -> Iterator[None]:
-    """Train ``model`` (masked-LM Transformer + SPLADE max pooling, see :func:`why_not`) with
-    :class:`MaxPooledLogits`; the model is as before when the block ends."""
-    transformer, pooling = model[0], model[1]
+    """Train ``model`` (masked-LM Transformer + SPLADE max pooling, or an inference-free model's document route;
+    see :func:`why_not`) with :class:`MaxPooledLogits`; the model is as before when the block ends."""
+    transformer, pooling = splade_modules(model)  # type: ignore[misc]
     parent, attr = _decoder_slot(transformer.auto_model)  # type: ignore[misc]
     decoder = getattr(parent, attr)
     double_log = pooling.activation_function == "log1p_relu"

@@ -210,7 +210,8 @@ def _download(remote_name: str, modal_config: ModalConfig, volume: Any, cache_di
         name=name, path=str(target.resolve()), base_model=record["config"]["base_model"], registered_at=now_iso(),
         datasets=[d["dataset"] for d in record.get("data", [])], dev_metrics=last.get("dev", {}),
         extra={"trained_on": "modal", "remote_name": remote_name,
-               "checkpoint_volume": modal_config.checkpoint_volume, "hardware": record.get("hardware", {})}))
+               "checkpoint_volume": modal_config.checkpoint_volume, "hardware": record.get("hardware", {})},
+        architecture=record.get("architecture") or record["config"].get("architecture") or "splade"))
     console.print(f"[green]downloaded and registered[/] {name} -> {target}")
     return entry
 

@@ -29,7 +29,7 @@ from benchmark.core import atomic, faults
 from benchmark.core.cache_layout import TRAIN_RUNS, CacheLayout
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
-from benchmark.train import card, mining
+from benchmark.train import card, inference_free, mining
 from benchmark.train.config import TrainConfig
 from benchmark.train.data import DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives, rows_for
 from benchmark.train.teacher import teacher_labels
@@ -64,6 +64,7 @@ class TrainResult:
     data: list[dict[str, Any]]
     total_s: float
     hardware: dict[str, Any]
+    query_table: dict[str, Any] | None = None  # inference-free: how the query table was initialised
     entry: RegisteredModel | None = None
 
     def dev_ndcg10(self) -> float | None:
@@ -119,7 +120,8 @@ def _train(config: TrainConfig, name: str, published: str | None, registry: Mode
     _drop_stale_indexes(rounds, cache_dir, keep)
     total = time.perf_counter() - start
     final = registry.model_dir(name)
-    result = TrainResult(name, final, config, rounds, describe(data), total, hardware())
+    result = TrainResult(name, final, config, rounds, describe(data), total, hardware(),
+                         query_table=inference_free.init_info(work))
     if published is None:
         _publish(previous, final, result)
         faults.point("train.published")
@@ -129,7 +131,7 @@ def _train(config: TrainConfig, name: str, published: str | None, registry: Mode
         result.entry = registry.register(RegisteredModel(
             name=name, path=str(final.resolve()), base_model=config.base_model, registered_at=now_iso(),
             datasets=[d.name for d in data], dev_metrics=rounds[-1].dev,
-            extra={"rounds": len(rounds), "train_s": round(total, 1)}))
+            extra={"rounds": len(rounds), "train_s": round(total, 1)}, architecture=config.architecture))
         console.print(f"[green]registered[/] {name} -> {final}  (bench run -r splade-ft@{name})")
     return result
 
@@ -218,7 +220,8 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
             columns[p.name]["label"] = teacher_labels(
                 config.loss.teacher, config.loss.teacher_scale, p.dataset, config.text_builder(), columns[p.name],
                 batch_size=config.eval_batch_size, device=config.device)
-    init = config.base_model if r == 0 or config.mining.restart_from_base or previous is None else str(previous)
+    restart = r == 0 or config.mining.restart_from_base or previous is None
+    init = _base(config, data, directory.parent) if restart else str(previous)
     steps, loss, train_s = _fit_once(config, init, columns, directory)
     result = RoundResult(r, str(directory / "model"), train_s, steps, {k: len(v["query"]) for k, v in columns.items()},
                          mined, mine_s=mine_s, mining_keys=index_keys, train_loss=loss)
@@ -232,6 +235,13 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
     _write_json(directory / ROUND_FILE, asdict(result))
     shutil.rmtree(directory / "checkpoints", ignore_errors=True)
     return result
+
+
+def _base(config: TrainConfig, data: list[DatasetPairs], work: Path) -> str:
+    """The model round 0 (or a restarted round) starts from: the base, or the inference-free model built on it."""
+    if config.architecture == "inference-free":
+        return inference_free.build_base(config, data, work)
+    return config.base_model
 
 
 def _fit_once(config: TrainConfig, init: str, columns: dict, directory: Path) -> tuple[int, float | None, float]:
