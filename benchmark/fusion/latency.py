@@ -9,18 +9,15 @@ outlived its index) and times exactly that, on the same seeded sample as a singl
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 
-from benchmark.core.paths import cache_dir
 from benchmark.core.timing import FUSE, StageClock
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import corpus_texts
 from benchmark.fusion.fused import FusedRetriever
 from benchmark.fusion.methods import FusionParams, fuse
-from benchmark.pipeline.harness import RunRequest, measure_latency, open_index
+from benchmark.pipeline.harness import PartStores, RunRequest, measure_latency, open_index
 from benchmark.ranking.results import Latency
 from benchmark.store.base import Collection, Hits, Store
-from benchmark.store.factory import make_store
 from retrievers.retriever import Retriever
 
 
@@ -32,22 +29,12 @@ def fused_latency(request: RunRequest, dataset: Dataset, fused: FusedRetriever, 
     view = dataset.split(request.split)
     queries = [view.queries[q] for q in view.queries]
     depth, k = fused.settings.depth, request.k
-    with ExitStack() as stack:
+    with PartStores(request, store) as stores:
         opened: list[tuple[Retriever, Collection]] = []
-        shared: list[Store] = []
         for _, retriever in fused.parts:
-            used = retriever.own_store(cache_dir(request.cache_dir))
-            if used is not None:
-                stack.callback(used.close)
-            elif store is not None:
-                used = store
-            else:
-                if not shared:
-                    shared.append(make_store(request.qdrant_url, cache_dir(request.cache_dir)))
-                    stack.callback(shared[0].close)
-                used = shared[0]
             documents = corpus_texts(dataset, retriever.text_builder)
-            opened.append((retriever, open_index(request, dataset, retriever, documents, used).collection))
+            collection = open_index(request, dataset, retriever, documents, stores.for_retriever(retriever)).collection
+            opened.append((retriever, collection))
 
         def answer(query: str, clock: StageClock) -> Hits:
             lists = [{"q": [(str(p), s) for p, s in retriever.answer_one(query, depth, collection, clock)]}

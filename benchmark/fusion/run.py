@@ -25,7 +25,6 @@ import numpy as np
 
 from benchmark.core.cache_layout import CacheLayout
 from benchmark.core.console import console, stage
-from benchmark.core.paths import cache_dir
 from benchmark.core.timing import machine, peak_rss_bytes, timed
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
@@ -39,6 +38,7 @@ from benchmark.fusion.server_side import run_server_side
 from benchmark.fusion.settings import TUNE_SPLIT, ConfigError, FusedConfig
 from benchmark.fusion.tuning import fused_run, tune
 from benchmark.pipeline.harness import (
+    PartStores,
     RunOutcome,
     RunRequest,
     Searched,
@@ -52,7 +52,6 @@ from benchmark.ranking.evaluation import PRIMARY_METRIC, evaluate
 from benchmark.ranking.results import Efficiency, Hardware, Latency
 from benchmark.ranking.runs import Run
 from benchmark.store.base import Store
-from benchmark.store.factory import make_store
 from retrievers.retriever import Retriever
 
 
@@ -117,16 +116,14 @@ def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
     index; a run an earlier fused run already made (same index, queries, depth) is taken from the cache."""
     part_request = replace(request, k=fused.settings.depth, latency_sample=0)  # timed fused, live
     cached = PartRuns(CacheLayout.of(request.cache_dir))
-    opened: list[Store] = []
+    stores = PartStores(request, store)
     deployment = type(store).__name__ if store is not None else (request.qdrant_url or "edge")  # latency differs
 
     def search(name: str, retriever: Retriever, split: str) -> SplitSearch:
         key = run_key(dataset, retriever, split, fused.settings.depth, request.drop_self_hits, deployment)
         def fresh() -> SplitSearch:
             console.print(f"[dim]{request.retriever}: part {name} on {split}[/]")
-            if store is None and not opened:
-                opened.append(make_store(request.qdrant_url, cache_dir(request.cache_dir)))
-            return search_split(part_request, dataset, retriever, split, store or opened[0])
+            return search_split(part_request, dataset, retriever, split, stores.shared())
 
         found, kept = cached.get(key, fresh)
         if kept:
@@ -138,8 +135,7 @@ def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
         dev_parts = [search(name, retriever, TUNE_SPLIT) for name, retriever in fused.parts] \
             if fused.settings.tune else []
     finally:
-        for used in opened:
-            used.close()
+        stores.close()
     return parts, dev_parts
 
 

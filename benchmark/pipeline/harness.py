@@ -314,6 +314,44 @@ def open_store(request: RunRequest, retriever: Retriever, store: Store | None) -
     return make_store(request.qdrant_url, paths.cache_dir(request.cache_dir)), True
 
 
+class PartStores:
+    """The stores the several retrievers of one request (the parts of a fusion) search: each retriever's own local
+    store where it has one (bm25-lucene / bm25-rank), else the given ``store``, else one new Qdrant store for the
+    request that they all share (opened on first use). Closes what it opened."""
+
+    def __init__(self, request: RunRequest, store: Store | None = None) -> None:
+        self.request = request
+        self.given = store
+        self.opened: list[Store] = []
+        self._shared: Store | None = None
+
+    def shared(self) -> Store:
+        """The given store, else the one new store of this request."""
+        if self.given is not None:
+            return self.given
+        if self._shared is None:
+            self._shared = make_store(self.request.qdrant_url, paths.cache_dir(self.request.cache_dir))
+            self.opened.append(self._shared)
+        return self._shared
+
+    def for_retriever(self, retriever: Retriever) -> Store:
+        own = retriever.own_store(paths.cache_dir(self.request.cache_dir))
+        if own is None:
+            return self.shared()
+        self.opened.append(own)
+        return own
+
+    def close(self) -> None:
+        while self.opened:
+            self.opened.pop().close()
+
+    def __enter__(self) -> PartStores:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def search_split(request: RunRequest, dataset: Dataset, retriever: Retriever, split: str,
                  store: Store | None = None) -> SplitSearch:
     """Build or reuse ``retriever``'s index, search every query of ``split``; the run keeps ``request.k`` hits
