@@ -148,12 +148,16 @@ def test_config_regularises_documents_only():
 @pytest.mark.slow
 def test_training_an_inference_free_model_on_the_demo_end_to_end(cache_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    config = build_config({
-        "name": "demo-if", "architecture": "inference-free", "datasets": [{"name": "demo", "dev_split": "test"}],
+    config = build_config({  # the rest of the trainer applies: judged negatives, distillation, a mining round
+        "name": "demo-if", "architecture": "inference-free",
+        "datasets": [{"name": "demo", "dev_split": "test", "judged_negatives": 1}],
+        "loss": {"distill_weight": 0.5, "teacher": "bm25"}, "mining": {"rounds": 1, "top_k": 10, "negatives": 1},
         "batch_size": 8, "max_steps": 3, "save_steps": 1, "logging_steps": 1, "device": "cpu",
         "query_max_length": 16, "document_max_length": 32, "eval_batch_size": 32,
         "inference_free": {"query_learning_rate": 0.05}})
     result = train(config)
+    assert [r.round for r in result.rounds] == [0, 1] and result.rounds[1].mined["demo"]["queries"] == 40
+    assert detect(result.rounds[0].model_dir) is not None  # round 1 continued from an inference-free model
     model = cache_dir / "models" / "demo-if"
     route = detect(model)
     assert route is not None  # the published model is inference-free
@@ -174,13 +178,13 @@ def test_training_an_inference_free_model_on_the_demo_end_to_end(cache_dir, tmp_
     for text in ("## Architecture: inference-free", "inference-free, product-search", "learning rate 0.05",
                  "document side only", "`router_mapping`"):
         assert text in card
-    assert set(result.rounds[0].dev["demo"]) >= {"NDCG@10", "MRR@10"}
+    assert set(result.rounds[1].dev["demo"]) >= {"NDCG@10", "MRR@10"}
 
     run = run_benchmark(RunRequest(retriever="splade-ft@demo-if", dataset="demo", output_dir=tmp_path / "r",
                                    command=("test",), latency_sample=20))
     assert run.record.reused_index  # the dev evaluation indexed the catalog
     assert run.record.retriever.config["encoders"][0]["config"]["architecture"] == ARCHITECTURE
-    assert run.record.metrics["NDCG@10"] == pytest.approx(result.rounds[0].dev["demo"]["NDCG@10"], abs=1e-12)
+    assert run.record.metrics["NDCG@10"] == pytest.approx(result.rounds[1].dev["demo"]["NDCG@10"], abs=1e-12)
     assert run.record.efficiency.latency is not None
 
     from leaderboard.build import build_leaderboard
