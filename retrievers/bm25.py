@@ -35,6 +35,7 @@ from benchmark.store.base import SparseVector, VectorKind, VectorSpec
 from retrievers.analyzer import Analysis, AnalyzerConfig, make_analyzer
 from retrievers.base import EncoderIdentity, Progress
 from retrievers.lucene_norm import lucene_avgdl, lucene_norm_inverse, term_weight
+from retrievers.vocabulary import AnalyzedVocabulary
 
 DEFAULT_K1 = 0.9  # Anserini/Pyserini's BM25 defaults; every BM25 here (ours, Lucene, rank-bm25) starts from them
 DEFAULT_B = 0.4
@@ -150,3 +151,7 @@ class BM25Encoder:
 
     def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]:
         return [self._vector(Counter(self.analyze(t)), float) for t in texts]
+
+    def vocabulary(self) -> AnalyzedVocabulary:
+        """The term of each dimension (after :meth:`prepare` or :meth:`load_state`)."""
+        return AnalyzedVocabulary(self.vocab, self.analyze)

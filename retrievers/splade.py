@@ -24,6 +24,7 @@ from retrievers.neural import ModelSettings, encode_sorted, load_model
 from retrievers.sparse_rows import sparse_rows
 from retrievers.splade_fast import FastSplade, is_routed, unsupported_reason
 from retrievers.static_query import ARCHITECTURE, StaticQueryTable, StaticRoute, detect
+from retrievers.vocabulary import TokenVocabulary
 
 EncodePath = Literal["fast", "plain"]
 
@@ -127,6 +128,14 @@ class SpladeEncoder:
 
     def encode_documents(self, texts: Sequence[str], progress: Progress | None = None) -> list[SparseVector]:
         return encode_sorted(texts, lambda chunk: self._encode(chunk, query=False), progress)
+
+    def vocabulary(self) -> TokenVocabulary:
+        """The word piece of each dimension (an inference-free model's query table tokenizer, or the model's)."""
+        from tokenizers import Tokenizer
+
+        if self.inference_free and self.table is not None:
+            return TokenVocabulary(self.table.tokenizer)
+        return TokenVocabulary(Tokenizer.from_str(self.model.tokenizer.backend_tokenizer.to_str()))
 
     def encode_queries(self, texts: Sequence[str]) -> list[SparseVector]:
         return encode_sorted(texts, lambda chunk: self._encode(chunk, query=True), None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -232,6 +233,85 @@ def compare_command(
 
     compare(systems, results_dir, dataset, split, metric, _stat_options(test, correction, alpha, permutations, seed),
             markdown, price_per_hour)
+
+
+@app.command("explain")
+def explain_command(
+    retriever: Annotated[str | None, typer.Option("--retriever", "-r", help="bm25, splade, splade-ft[@NAME], dense, or hybrid:A+B (fused client side): its index must exist (bench run builds it).")] = None,
+    dataset: Annotated[str | None, typer.Option("--dataset", "-d", help="The dataset whose index and judgements to use.")] = None,
+    query: Annotated[str | None, typer.Option("--query", help="Query text (judgements shown when it is one of the dataset's queries).")] = None,
+    query_id: Annotated[str | None, typer.Option("--query-id", help="A query of the dataset, by id.")] = None,
+    product: Annotated[str | None, typer.Option("--product", help="A product id: where it ranks and what separates it from the top hit.")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, help="Hits shown.")] = 10,
+    compare: Annotated[tuple[str, str] | None, typer.Option("--compare", help="Two sparse retrievers (e.g. splade splade-ft@NAME): their query vectors term by term.")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Retriever setting key=value, as for bench run.")] = None,
+    option: Options = None,
+    data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
+    qdrant_url: Annotated[str | None, typer.Option("--qdrant-url", envvar="QDRANT_URL", help="Qdrant server/cluster URL; default: embedded qdrant-edge.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write markdown to this file.")] = None,
+) -> None:
+    """Why products rank where they do for one query: each hit's judgement, score and matched terms.
+
+    Sparse retrievers show every hit's terms with their contributions (BM25: query count x idf x saturated tf;
+    SPLADE: query weight x document weight), which sum to the score, and mark query expansion terms; a dense
+    retriever shows the cosine only. Reads the existing index; encodes only the query.
+
+    Examples:
+
+      bench explain -r splade-ft@hd-cpu -d homedepot --query "cordless drill" --product 100123456
+
+      bench explain -r bm25 -d homedepot --query-id 1234 -k 5 --markdown why.md
+
+      bench explain --compare splade splade-ft@hd-cpu --query "3/4 in. pvc elbow"
+    """
+    from benchmark.explain.commands import compare_command
+    from benchmark.explain.commands import explain_command as run_explain
+    from benchmark.explain.explain import ExplainRequest
+    from benchmark.fusion.resolve import overrides_for
+
+    base = ExplainRequest(retriever=retriever or "", dataset=dataset or "", query=query, query_id=query_id,
+                          product=product, k=k, data_dir=data_dir, cache_dir=cache_dir, dataset_options=option or (),
+                          qdrant_url=qdrant_url)
+    if compare:
+        compare_command(compare[0], compare[1], replace(base, dataset=dataset), as_json, markdown)  # type: ignore[arg-type]
+        return
+    if not retriever or not dataset:
+        raise ShopbenchError("bench explain needs --retriever and --dataset (or --compare A B --query TEXT)")
+    run_explain(replace(base, overrides=overrides_for(retriever, set_ or (), None)), as_json, markdown)
+
+
+@app.command("diff")
+def diff_command(
+    systems: Annotated[list[str], typer.Argument(help="Two result files, or two retriever names/labels (with --dataset).")],
+    dataset: Annotated[str, typer.Option("--dataset", "-d", help="The results' dataset (its queries, products and judgements).")],
+    split: Annotated[str, typer.Option("--split", help="Split, when systems are given by name.")] = "test",
+    metric: Annotated[str, typer.Option("--metric", "-m", help="Per-query metric of the result files.")] = "NDCG@10",
+    top: Annotated[int, typer.Option("--top", min=1, help="Biggest wins and losses shown.")] = 20,
+    results_dir: Annotated[Path, typer.Option("--results-dir", help="Where to look up retriever names.")] = Path("results"),
+    data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write markdown to this file.")] = None,
+) -> None:
+    """Per-query differences between two systems (B against A), from their result files.
+
+    The biggest wins and losses with both systems' top 3 hits and judgements, and wins/ties/losses by query
+    length, numbers and units, and judged@10. Two SPLADE systems also get what changed in their query vectors
+    over the split's queries (terms whose weight grew or shrank most, weight on expansion terms, non-zeros).
+
+    Examples:
+
+      bench diff bm25 splade-ft@hd-cpu -d homedepot --data-dir ../shared/data/homedepot --results-dir results
+
+      bench diff results/a.json results/b.json -d homedepot --metric MRR@10 --top 10 --markdown diff.md
+    """
+    from benchmark.explain.commands import diff_command as run_diff
+
+    if len(systems) != 2:
+        raise ShopbenchError(f"bench diff compares two systems, got {len(systems)}")
+    run_diff(systems, results_dir, dataset, split, metric, top, data_dir, cache_dir, as_json, markdown)
 
 
 @app.command("train")

@@ -123,6 +123,10 @@ class Corpus(Mapping[str, Product]):
     def __contains__(self, doc_id: object) -> bool:
         return self._position(doc_id) is not None
 
+    def position(self, doc_id: str) -> int | None:
+        """The row position of ``doc_id`` (its point id in an index of this corpus); None when absent."""
+        return self._position(doc_id)
+
     def __getitem__(self, doc_id: str) -> Product:
         i = self._position(doc_id)
         if i is None:
