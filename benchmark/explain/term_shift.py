@@ -26,11 +26,8 @@ def splade_encoder(record: ResultRecord, cache_dir: Path | None) -> SpladeEncode
         return None
     name = record.retriever.name
     settings = {k: v for k, v in (config.get("config") or {}).items() if k != "kind"}
-    base, _, variant = name.partition("@")
-    if variant or not Path(str(settings.get("model", ""))).exists():
+    if "@" in name:  # a registered model: found by its name (its folder may have moved); the hash is checked below
         settings.pop("model", None)
-    else:
-        name = base
     retriever = build(name, resolve_config(name, settings, cache_dir=cache_dir))
     encoder = retriever.encoders[0]
     recorded = (encoders[0].get("model") or {}).get("weights_sha256") or ""
