@@ -31,10 +31,10 @@ QUERIES = ["cordless drill", "lightweight racing shoes for a 5k", "3/4 in. x 10 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """bm25 and splade indexes and result files of the demo test split, in one cache."""
+    """bm25, splade and dense indexes and result files of the demo test split, in one cache."""
     cache = tmp_path_factory.mktemp("explain-cache")
     results = tmp_path_factory.mktemp("explain-results")
-    for name in ("bm25", "splade"):
+    for name in ("bm25", "splade", "dense"):
         run_benchmark(RunRequest(retriever=name, dataset="demo", cache_dir=cache, output_dir=results,
                                  latency_sample=0, command=("test",)))
     return cache, results
@@ -131,13 +131,22 @@ def test_judgements_come_from_the_qrels(built):
 
 def test_errors_name_what_is_missing(built, tmp_path):
     cache, _ = built
-    with pytest.raises(ExplainError, match=r"no index for dense on demo yet: build it with `bench run -r dense -d demo"):
-        explain(ExplainRequest("dense", "demo", query="x", cache_dir=cache))
+    before = sorted((cache / "qdrant-edge").iterdir())
+    with pytest.raises(ExplainError, match=r"no index for bm25 on demo yet: build it with `bench run -r bm25 -d demo"):
+        explain(ExplainRequest("bm25", "demo", query="x", overrides={"k1": 1.5}, cache_dir=cache))
     with pytest.raises(ExplainError, match="no query with id 'nope'"):
         explain(ExplainRequest("bm25", "demo", query_id="nope", cache_dir=cache))
     with pytest.raises(ExplainError, match="no product with id 'P9999'"):
         explain(ExplainRequest("bm25", "demo", query="drill", product="P9999", cache_dir=cache))
-    assert not list((cache / "qdrant-edge").glob("*dense*"))  # nothing was built
+    assert sorted((cache / "qdrant-edge").iterdir()) == before  # nothing was built
+
+
+def test_a_dense_retriever_shows_the_cosine_only(built):
+    cache, _ = built
+    found = explain(ExplainRequest("dense", "demo", query="cordless drill", k=3, cache_dir=cache))
+    assert found.parts[0].kind == "dense" and found.parts[0].query_terms == ()
+    assert all(h.terms is None and 0 < h.score <= 1 for h in found.hits)
+    assert "(cosine only)" in explanation_markdown(found)
 
 
 def test_a_fusion_is_explained_part_by_part(built):
