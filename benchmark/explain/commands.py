@@ -93,7 +93,7 @@ def compare_command(a: str, b: str, request: ExplainRequest, as_json: bool, mark
     markdown = "\n".join([f"### {escape(result.a)} vs {escape(result.b)}: {escape(result.query)}", "", *table(
         ["term", escape(result.a), escape(result.b), "Δ"],
         [[escape(term), cell(wa, xa), cell(wb, xb), f"{wb - wa:+.3f}"] for term, wa, wb, xa, xb in result.rows],
-        ["l", "r", "r", "r"]), "", "+: an expansion term (not produced by the query's own tokens).", ""])
+        ["l", "r", "r", "r"]), "", "+: an expansion term (not produced by the query's own tokens).", "", ""])
     _emit([t, "+: an expansion term (not produced by the query's own tokens)"], markdown, asdict(result), as_json,
           markdown_path)
 

@@ -111,7 +111,7 @@ def explanation_markdown(e: Explanation) -> str:
                    f"{escape(p.judgement.shown)}. Its terms: {escape(terms_text(p.terms))}. Scoring terms of the top "
                    f"hit it lacks: {escape(', '.join(p.missing) or 'none')}."), ""]
     lines += [escape(LEGEND), *[escape(n) for n in e.notes], ""]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"
 
 
 def _hits_md(hits: Sequence[Hit], fused: bool = False) -> list[str]:
