@@ -26,7 +26,7 @@ ALLOWED = {
     ("benchmark/datasets/fetch.py", "_move_into_place"): "moves whole extracted folders",
     ("benchmark/datasets/fetch_hf.py", "fetch_esci_hf"): "moves a whole downloaded snapshot folder",
     ("benchmark/datasets/esci_hf.py", "_query_locales"): "pandas Series.rename, not a file",
-    ("benchmark/train/fitting.py", "fit"): "moves a whole saved model folder",
+    ("benchmark/train/fitting.py", "save_model"): "moves a whole saved model folder",
     ("benchmark/train/remote.py", "_download"): "moves a whole fetched model folder",
     ("benchmark/train/trainer.py", "_publish"): "moves a whole trained model folder",
 }

@@ -18,6 +18,7 @@ import logging
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,9 +232,17 @@ def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[
     reason = why_not(model, device, precision_flags(config, device)) if config.pooled_head else "pooled_head: false"
     with pooled_training_head(model) if reason is None else contextlib.nullcontext():
         output_ = trainer.train(resume_from_checkpoint=last)
+    save_model(model, output)
+    return int(trainer.state.global_step), getattr(output_, "training_loss", None)
+
+
+def save_model(model: SparseEncoder, output: Path, extra: Callable[[Path], None] | None = None) -> None:
+    """Save ``model`` (safetensors, no card) into a hidden ``.NAME.partial`` folder, let ``extra`` add files to it,
+    then move it into place: a stopped save never leaves a half model under ``output``."""
     tmp = output.with_name(f".{output.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save(str(tmp), create_model_card=False, safe_serialization=True)
+    if extra is not None:
+        extra(tmp)
     shutil.rmtree(output, ignore_errors=True)
     tmp.rename(output)
-    return int(trainer.state.global_step), getattr(output_, "training_loss", None)

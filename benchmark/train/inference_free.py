@@ -13,7 +13,6 @@ from there), and saves it once in the run folder, so a resumed run starts from t
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -56,7 +55,7 @@ def build_base(config: TrainConfig, data: list[DatasetPairs], work: Path) -> str
     from sentence_transformers.base.modules import Router
     from sentence_transformers.sparse_encoder.modules import SparseStaticEmbedding
 
-    from benchmark.train.fitting import load_model
+    from benchmark.train.fitting import load_model, save_model
 
     splade = load_model(resolved, "cpu")
     if len(list(splade)) != 2:
@@ -87,12 +86,7 @@ def build_base(config: TrainConfig, data: list[DatasetPairs], work: Path) -> str
                       f"(max {float(idf.max()):.2f}, min {float(idf.min()):.2f})")
     static = SparseStaticEmbedding(tokenizer=tokenizer, weight=weight, frozen=settings.query_frozen)
     model = SparseEncoder(modules=[Router({"query": [static], "document": [transformer, pooling]})], device="cpu")
-    tmp = folder.with_name(f".{folder.name}.partial")
-    shutil.rmtree(tmp, ignore_errors=True)
-    model.save(str(tmp), create_model_card=False, safe_serialization=True)
-    (tmp / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n")  # written last: the folder is complete
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
+    save_model(model, folder, lambda tmp: (tmp / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n"))
     return str(folder)
 
 
