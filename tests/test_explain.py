@@ -206,3 +206,43 @@ def test_diff_refuses_results_of_other_splits(built, tmp_path):
     cache, results = built
     with pytest.raises(ShopbenchError, match="no per-query MRR@1000"):
         diff_command(["bm25", "splade"], results, "demo", "test", "MRR@1000", 5, None, cache, True, None)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, settings", [("bm25", {}), ("splade", {"max_length": 16})])
+def test_contributions_sum_to_the_stores_score_on_home_depot(name, settings, tmp_path):
+    """The real Home Depot catalog (45,753 products: long titles, bullets, units, empty fields), its real test
+    queries; SPLADE truncated to 16 tokens only to keep the index build short."""
+    from benchmark.datasets.text import corpus_texts
+    from benchmark.pipeline.harness import index_key, open_index
+    from benchmark.store.factory import make_store
+    from retrievers.registry import build, resolve_config
+    from conftest import shared
+
+    data = shared("homedepot")
+    cache = tmp_path / "cache"
+    request = RunRequest(retriever=name, dataset="homedepot", data_dir=data, cache_dir=cache, overrides=settings,
+                         output_dir=tmp_path / "r", latency_sample=0, command=("test",))
+    run_benchmark(request)
+    dataset = load_dataset("homedepot", data_dir=data, cache_dir=cache)
+    retriever = build(name, resolve_config(name, settings, cache_dir=cache, text_format=dataset.default_text_format))
+    store = make_store(None, cache)
+    try:
+        assert store.exists_complete(index_key(dataset, retriever))
+        collection = open_index(request, dataset, retriever, corpus_texts(dataset, retriever.text_builder),
+                                store).collection
+        encoder = retriever.encoders[0]
+        qids = sorted(dataset.split("test").queries)[:8]
+        checked = 0
+        for qid in qids:
+            raw = collection.search(encoder.spec.name, encoder.encode_queries([dataset.queries[qid]]), 10)[0]
+            store_scores = dict(zip(dataset.corpus.ids_at([p for p, _ in raw]), [s for _, s in raw], strict=True))
+            found = explain(ExplainRequest(name, "homedepot", query_id=qid, k=10, data_dir=data, cache_dir=cache,
+                                           overrides=settings))
+            for hit in found.hits:
+                if hit.doc_id in store_scores:
+                    assert abs(total(hit.terms) - store_scores[hit.doc_id]) <= 1e-4, (qid, hit.doc_id)
+                    checked += 1
+        assert checked >= 60
+    finally:
+        store.close()
