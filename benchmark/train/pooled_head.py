@@ -68,14 +68,16 @@ class MaxPooledLogits(torch.autograd.Function):
             g = g / (1 + torch.log1p(x))
         token = index[text, entry]
         grad_hidden = grad_weight = grad_bias = None
+        # index_add_ (not index_put_(accumulate=True), whose multithreaded CPU sums come out in a different order
+        # from run to run): the same gradients bit for bit on every run, so a resumed training equals an unbroken one
         if ctx.needs_input_grad[0]:
-            grad_hidden = torch.zeros_like(hidden).index_put_((text, token), g.unsqueeze(1) * weight[entry],
-                                                              accumulate=True)
+            batch, tokens, dim = hidden.shape
+            grad_hidden = torch.zeros(batch * tokens, dim, dtype=hidden.dtype, device=hidden.device).index_add_(
+                0, text * tokens + token, g.unsqueeze(1) * weight[entry]).view(batch, tokens, dim)
         if ctx.needs_input_grad[1]:
-            grad_weight = torch.zeros_like(weight).index_put_((entry,), g.unsqueeze(1) * hidden[text, token],
-                                                              accumulate=True)
+            grad_weight = torch.zeros_like(weight).index_add_(0, entry, g.unsqueeze(1) * hidden[text, token])
         if ctx.has_bias and ctx.needs_input_grad[2]:
-            grad_bias = values.new_zeros(weight.shape[0]).index_put_((entry,), g, accumulate=True)
+            grad_bias = values.new_zeros(weight.shape[0]).index_add_(0, entry, g)
         return grad_hidden, grad_weight, grad_bias, None, None
 
 
