@@ -10,12 +10,12 @@ from typing import IO
 
 from benchmark.core.atomic import atomic_write
 from leaderboard import plots as plotting
+from leaderboard.cells import Point, latency_points
 from leaderboard.collect import BadFile, scan
-from leaderboard.efficiency import end_to_end_p50, machines
+from leaderboard.efficiency import machines
 from leaderboard.errors import LeaderboardError
 from leaderboard.markdown import slug
 from leaderboard.options import StatOptions
-from leaderboard.pareto import pareto_front
 from leaderboard.portable import shorten_paths
 from leaderboard.render import PlotLink, Plots, document
 from leaderboard.table import PRIMARY, Table, build_table
@@ -82,10 +82,10 @@ def _write(data: bytes, handle: IO[bytes]) -> None:
     handle.write(data)
 
 
-def _plot_notes(tab: Table, points: Sequence[plotting.Point]) -> tuple[str, ...]:
+def _plot_notes(tab: Table, points: Sequence[Point]) -> tuple[str, ...]:
     """Which systems are on the quality/latency front, which are not plotted, and on what machine(s)."""
-    notes = [f"On the Pareto front (no other system is both faster and better): "
-             f"{', '.join(p.letter for p in points if p.front)}."]
+    notes = [(f"On the Pareto front (no other system is both faster and better): "
+             f"{', '.join(p.letter for p in points if p.front)}.")]
     missing = [row.letter for row in tab.rows if row.letter not in {p.letter for p in points}]
     if missing:
         notes.append(f"Not plotted (no per-query latency in the result file): {', '.join(missing)}.")
@@ -118,13 +118,8 @@ def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Pat
     matrix = save(f"{slug(PRIMARY)}-by-dataset.png", plotting.bars_by_dataset(settings, keys, values, PRIMARY),
                   tuple((key, label) for label, key in keys.items()))
     for tab in tables:
-        plotted = [(row, latency, score) for row in tab.rows
-                   if (latency := end_to_end_p50(row.result.record)) is not None
-                   and (score := row.metric(PRIMARY)) is not None]
-        if plotted:
-            front = set(pareto_front([(latency, score) for _, latency, score in plotted]))
-            points = [plotting.Point(row.label, row.letter, latency, score, i in front)
-                      for i, (row, latency, score) in enumerate(plotted)]
+        points = latency_points(tab)
+        if points:
             name = f"{slug(tab.group.title)}-{slug(PRIMARY)}-vs-latency.png"
             png = plotting.quality_vs_latency(points, PRIMARY, tab.group.title, labels)
             per_table[tab.group.title] = save(name, png, tuple((p.letter, p.label) for p in points),

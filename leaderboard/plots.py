@@ -15,8 +15,8 @@ import io
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
+from leaderboard.cells import Point
 from leaderboard.compare import letter
 
 FIGSIZE = (8.0, 4.5)
@@ -24,17 +24,11 @@ DPI = 100
 PNG_METADATA: dict[str, str | None] = {"Software": None}
 
 
+__all__ = ["PlotsUnavailable", "Point", "available", "bars_by_dataset", "quality_vs_latency", "system_keys"]
+
+
 class PlotsUnavailable(RuntimeError):
     """matplotlib is not installed."""
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    label: str
-    letter: str
-    latency_ms: float
-    score: float
-    front: bool = False  # on the quality/latency Pareto front (leaderboard.pareto)
 
 
 def available() -> bool:

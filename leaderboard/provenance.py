@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
 from benchmark.ranking.results import ResultRecord
@@ -56,13 +57,13 @@ def _narrow(argv: list[str], option: str, keep: str) -> list[str]:
 
 
 def _distinct(rows: Sequence[Row], value: Callable[[ResultRecord], str]) -> str:
-    """``value`` if all rows agree, else ``v1 (a, b); v2 (c)``."""
+    """``value`` if all rows agree, else ``v1 (a, b); v2 (c)`` (plain text)."""
     by_value: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         by_value[value(row.result.record)].append(row.letter)
     if len(by_value) == 1:
-        return escape(next(iter(by_value)))
-    return "; ".join(f"{escape(v)} ({', '.join(letters)})" for v, letters in sorted(by_value.items()))
+        return next(iter(by_value))
+    return "; ".join(f"{v} ({', '.join(letters)})" for v, letters in sorted(by_value.items()))
 
 
 def text_format(record: ResultRecord) -> str:
@@ -91,13 +92,58 @@ def _hardware(record: ResultRecord) -> str:
 
 def _versions(rows: Sequence[Row]) -> str:
     names = sorted({name for row in rows for name in row.result.record.environment.packages})
-    parts = [f"{escape(name)} " + _distinct(rows, lambda r, n=name: r.environment.packages.get(n, "absent"))
+    parts = [f"{name} " + _distinct(rows, lambda r, n=name: r.environment.packages.get(n, "absent"))
              for name in names]
     return ", ".join(parts) or "not recorded"
 
 
-def provenance_lines(table: Table, relative: Callable[[PurePath], str]) -> list[str]:
-    """The footer under a table: a bullet list, then the reproduction commands in a code block."""
+@dataclass(frozen=True, slots=True)
+class RowCommand:
+    """How to reproduce one row: the recorded ``bench run`` narrowed to it, paths shortened (empty: none recorded)."""
+
+    letter: str
+    label: str
+    path: str  # the result file, relative to the results folder
+    argv: tuple[str, ...]
+
+    @property
+    def comment(self) -> str:
+        return _CONTROL.sub(" ", f"# {self.letter}: {self.label} <- {self.path}")
+
+    @property
+    def command(self) -> str:
+        return shell_join(list(self.argv)) if self.argv else "# (no command recorded)"
+
+
+@dataclass(frozen=True, slots=True)
+class Superseded:
+    path: str
+    started: str
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """A table's provenance as plain text (each renderer escapes): facts, one command per row, superseded files."""
+
+    dataset: str
+    split: str
+    checksum: str
+    gains: str  # label=gain, ...
+    relevant_level: int
+    queries: str  # evaluated and excluded
+    facts: tuple[tuple[str, str], ...]  # (name, plain text) after the dataset and gains lines
+    commands: tuple[RowCommand, ...]
+    shortened: bool  # some absolute path in a command was shortened to …/NAME
+    superseded: tuple[Superseded, ...]
+
+    @property
+    def commands_title(self) -> str:
+        paths = "; the absolute paths of the machine that ran it shortened to …/NAME" if self.shortened else ""
+        return f"Reproduce each row (`bench run` as recorded, narrowed to the row's retriever{paths}):"
+
+
+def provenance(table: Table, relative: Callable[[PurePath], str]) -> Provenance:
+    """Everything the footer of a table says, from the result files only."""
     key, rows = table.group.key, table.rows
     records = [row.result.record for row in rows]
     start = min(r.started_at for r in records).strftime("%Y-%m-%d %H:%M:%SZ")
@@ -105,32 +151,36 @@ def provenance_lines(table: Table, relative: Callable[[PurePath], str]) -> list[
     queries = _distinct(rows, lambda r: f"{len(next(iter(r.per_query.values()), {}))} evaluated, "
                                         f"{len(r.excluded_queries)} excluded")
     gains = ", ".join(f"{label}={gain}" for label, gain in key.gains)
-    lines = [
-        "Provenance:",
-        "",
-        f"- dataset: {escape(key.dataset)} / {escape(key.split)}, checksum {code(key.checksum)}",
-        f"- gains: {escape(gains)}; relevant at gain >= {key.relevant_level}; queries: {queries}",
-        f"- text format: {_distinct(rows, text_format)}",
-        f"- protocol: {code(key.protocol)}",
-        f"- runs: {start} to {end} (UTC)",
-        f"- packages: {_versions(rows)}",
-        f"- hardware: {_distinct(rows, _hardware)}",
-        "",
-    ]
+    facts = (
+        ("text format", _distinct(rows, text_format)),
+        ("protocol", key.protocol),
+        ("runs", f"{start} to {end} (UTC)"),
+        ("packages", _versions(rows)),
+        ("hardware", _distinct(rows, _hardware)),
+    )
     commands = []
-    shortened = False
     for row in rows:
-        comment = _CONTROL.sub(" ", f"# {row.letter}: {row.label} <- {relative(row.result.path)}")
         argv = row_command(row.result.record)
-        shown = [shorten_paths(token) for token in argv]
-        shortened |= shown != argv
-        commands.extend([comment, shell_join(shown) if shown else "# (no command recorded)"])
-    paths = "; the absolute paths of the machine that ran it shortened to …/NAME" if shortened else ""
-    lines.extend([f"Reproduce each row (`bench run` as recorded, narrowed to the row's retriever{paths}):", ""])
-    lines.extend(fenced(commands, "bash"))
-    if table.group.superseded:
+        commands.append(RowCommand(row.letter, row.label, relative(row.result.path),
+                                   tuple(shorten_paths(token) for token in argv)))
+    shortened = any(list(c.argv) != row_command(r.result.record) for c, r in zip(commands, rows, strict=True))
+    superseded = tuple(Superseded(relative(old.path), old.record.started_at.strftime("%Y-%m-%d %H:%M:%SZ"))
+                       for old in table.group.superseded)
+    return Provenance(key.dataset, key.split, key.checksum, gains, key.relevant_level, queries, facts, tuple(commands), shortened, superseded)
+
+
+def provenance_lines(table: Table, relative: Callable[[PurePath], str]) -> list[str]:
+    """The footer under a table: a bullet list, then the reproduction commands in a code block."""
+    found = provenance(table, relative)
+    lines = ["Provenance:", "",
+             f"- dataset: {escape(found.dataset)} / {escape(found.split)}, checksum {code(found.checksum)}",
+             (f"- gains: {escape(found.gains)}; relevant at gain >= {found.relevant_level}; "
+             f"queries: {escape(found.queries)}")]
+    for name, text in found.facts:
+        lines.append(f"- {name}: {code(text) if name == 'protocol' else escape(text)}")
+    lines.extend(["", found.commands_title, ""])
+    lines.extend(fenced([line for c in found.commands for line in (c.comment, c.command)], "bash"))
+    if found.superseded:
         lines.extend(["", "Superseded by a newer result of the same system (not shown):", ""])
-        for old in table.group.superseded:
-            lines.append(f"- {code(relative(old.path))} "
-                         f"(started {old.record.started_at.strftime('%Y-%m-%d %H:%M:%SZ')})")
+        lines.extend(f"- {code(old.path)} (started {old.started})" for old in found.superseded)
     return lines

@@ -5,19 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from benchmark.fusion.record import is_fused
 from leaderboard import efficiency
+from leaderboard.cells import MISSING, best_texts, model_text, relative_change
 from leaderboard.collect import BadFile, Scan
-from leaderboard.fused import parts_text
 from leaderboard.markdown import bold, code, escape, sup, table
-from leaderboard.models import record_models
 from leaderboard.options import StatOptions
 from leaderboard.portable import shorten_paths
 from leaderboard.provenance import provenance_lines
 from leaderboard.robust import JUDGED, RobustTable, judged, pool_bias_warning, robust_table
-from leaderboard.table import PRIMARY, Row, Table
-
-MISSING = "—"
+from leaderboard.table import PRIMARY, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,15 +44,6 @@ def plot_lines(alt: str, plot: PlotLink) -> list[str]:
     return lines
 
 
-def _best(values: Sequence[float | None], fmt: str, lower_is_better: bool) -> set[str]:
-    shown = [fmt.format(v) for v in values if v is not None]
-    if not shown:
-        return set()
-    present = [v for v in values if v is not None]
-    best = min(present) if lower_is_better else max(present)
-    return {fmt.format(best)}
-
-
 def _cell(text: str, best: set[str], letters: str = "") -> str:
     return (bold(text) if text in best else text) + sup(letters)
 
@@ -72,14 +59,14 @@ def table_lines(tab: Table, price_per_hour: float | None = None) -> list[str]:
     if hardware.mixed:
         header.append("hw")
     columns: list[list[str]] = [[row.letter for row in tab.rows], [escape(row.label) for row in tab.rows],
-                                [escape(_model(tab, row)) for row in tab.rows]]
+                                [escape(model_text(tab, row)) for row in tab.rows]]
     for metric in tab.metrics:
         values = [row.metric(metric) for row in tab.rows]
-        best = _best(values, "{:.4f}", False) if len(tab.rows) > 1 else set()
+        best = best_texts(values) if len(tab.rows) > 1 else set()
         columns.append([MISSING if v is None else _cell(f"{v:.4f}", best, tab.letters(metric, i))
                         for i, v in enumerate(values)])
     if PRIMARY in tab.metrics:
-        columns.append([_relative(tab, i) for i in range(len(tab.rows))])
+        columns.append([relative_change(tab, i) for i in range(len(tab.rows))])
     for column in eff_columns:
         cells = [column.value(record) for record in records]
         top = efficiency.best(cells, column, comparable=not hardware.mixed)
@@ -111,7 +98,7 @@ def robust_lines(robust: RobustTable) -> list[str]:
     columns: list[list[str]] = [[row.letter for row in tab.rows], [escape(row.label) for row in tab.rows]]
     for metric in robust.metrics:
         values = [row.metric(metric) for row in tab.rows]
-        best = _best(values, "{:.4f}", False) if len(tab.rows) > 1 else set()
+        best = best_texts(values) if len(tab.rows) > 1 else set()
         columns.append([MISSING if v is None else _cell(f"{v:.4f}", best, robust.comparison.letters(metric, r))
                         for r, v in enumerate(values)])
     shares = [judged(row) for row in tab.rows]
@@ -126,27 +113,6 @@ def robust_lines(robust: RobustTable) -> list[str]:
     lines.extend(f"Note: {escape(note)}." for note in robust.comparison.notes)
     lines.append("")
     return lines
-
-
-def _model(tab: Table, row: Row) -> str:
-    """The model (a registered name or folder name with its weights' hash, never a machine path); for a fused
-    system its parts, with the letters of their own rows (``bm25 (c) + dense (a)``)."""
-    record = row.result.record
-    if is_fused(record):
-        return parts_text(record, [(r.letter, r.result.record) for r in tab.rows])
-    return record_models(record) or MISSING
-
-
-def _relative(tab: Table, index: int) -> str:
-    row = tab.rows[index]
-    if tab.baseline is None:
-        return MISSING
-    if row is tab.baseline:
-        return "baseline"
-    base, value = tab.baseline.metric(PRIMARY), row.metric(PRIMARY)
-    if base is None or value is None or base == 0:
-        return MISSING
-    return f"{(value - base) / base:+.1%}"
 
 
 def section_lines(tab: Table, scan: Scan, plot: PlotLink | None, price_per_hour: float | None = None) -> list[str]:
@@ -185,7 +151,7 @@ def matrix_lines(tables: Sequence[Table], labels: Sequence[str]) -> list[str]:
     rows = []
     for tab in tables:
         values = {row.label: row.metric(PRIMARY) for row in tab.rows}
-        best = _best(list(values.values()), "{:.4f}", False)
+        best = best_texts(list(values.values()))
         rows.append([escape(tab.group.title), *(
             MISSING if values.get(label) is None else _cell(f"{values[label]:.4f}", best) for label in labels)])
     lines = [f"## {PRIMARY} across datasets", ""]
