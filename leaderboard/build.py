@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import IO
 
 from benchmark.core.atomic import atomic_write
+from leaderboard import legends
 from leaderboard import plots as plotting
-from leaderboard.cells import Point, latency_points
+from leaderboard.cells import latency_points
 from leaderboard.collect import BadFile, scan
-from leaderboard.efficiency import machines
 from leaderboard.errors import LeaderboardError
 from leaderboard.markdown import slug
 from leaderboard.options import StatOptions
@@ -82,19 +82,6 @@ def _write(data: bytes, handle: IO[bytes]) -> None:
     handle.write(data)
 
 
-def _plot_notes(tab: Table, points: Sequence[Point]) -> tuple[str, ...]:
-    """Which systems are on the quality/latency front, which are not plotted, and on what machine(s)."""
-    notes = [(f"On the Pareto front (no other system is both faster and better): "
-             f"{', '.join(p.letter for p in points if p.front)}.")]
-    missing = [row.letter for row in tab.rows if row.letter not in {p.letter for p in points}]
-    if missing:
-        notes.append(f"Not plotted (no per-query latency in the result file): {', '.join(missing)}.")
-    found = machines([row.result.record for row in tab.rows if row.letter in {p.letter for p in points}])
-    if found.mixed:
-        notes.append("Latencies from different machines are in this plot: " + found.legend())
-    return tuple(notes)
-
-
 def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Path]]:
     folder = plots_dir(output)
     written: list[Path] = []
@@ -123,5 +110,5 @@ def _write_plots(tables: Sequence[Table], output: Path) -> tuple[Plots, list[Pat
             name = f"{slug(tab.group.title)}-{slug(PRIMARY)}-vs-latency.png"
             png = plotting.quality_vs_latency(points, PRIMARY, tab.group.title, labels)
             per_table[tab.group.title] = save(name, png, tuple((p.letter, p.label) for p in points),
-                                              _plot_notes(tab, points))
+                                              legends.plot_notes(tab, points))
     return Plots(matrix, per_table), written

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from leaderboard import efficiency
+from leaderboard import efficiency, legends
 from leaderboard.cells import MISSING, best_texts, model_text, relative_change
 from leaderboard.collect import BadFile, Scan
 from leaderboard.markdown import bold, code, escape, sup, table
 from leaderboard.options import StatOptions
 from leaderboard.portable import shorten_paths
 from leaderboard.provenance import provenance_lines
-from leaderboard.robust import JUDGED, RobustTable, judged, pool_bias_warning, robust_table
+from leaderboard.robust import JUDGED, RobustTable, judged, robust_table
 from leaderboard.table import PRIMARY, Table
 
 
@@ -79,18 +79,6 @@ def table_lines(tab: Table, price_per_hour: float | None = None) -> list[str]:
     return table(header, rows, ["l", "l", "l", *"r" * (len(header) - 3)])
 
 
-def efficiency_legend(tab: Table, price_per_hour: float | None) -> list[str]:
-    """What the efficiency columns mean and which machine(s) measured them."""
-    records = [row.result.record for row in tab.rows]
-    lines = [escape(efficiency.legend(price_per_hour))]
-    machines = efficiency.machines(records).legend()
-    if machines:
-        lines.append(escape(machines))
-    if any(r.efficiency.legacy for r in records):
-        lines.append(escape(efficiency.LEGACY_NOTE))
-    return lines
-
-
 def robust_lines(robust: RobustTable) -> list[str]:
     """The same rows (letters, systems) with the metrics robust to incomplete judgements."""
     tab = robust.table
@@ -103,14 +91,11 @@ def robust_lines(robust: RobustTable) -> list[str]:
                         for r, v in enumerate(values)])
     shares = [judged(row) for row in tab.rows]
     columns.append([MISSING if v is None else f"{v:.0%}" for v in shares])
-    per_metric = ", ".join(f"{m}: {robust.comparison.family_size(m)}" for m in robust.metrics)
     lines = ["Robust to incomplete judgements (unjudged products are not counted as irrelevant):", ""]
     lines.extend(table(header, [list(cells) for cells in zip(*columns)], ["l", "l", *"r" * (len(header) - 2)]))
-    legend = (f"NDCG'@10: nDCG@10 of the run without its unjudged products; bpref: judged products only; "
-              f"Judged@10: share of the top 10 with a judgement. Tests per metric ({per_metric}); superscript x: "
-              "significantly better than row x. —: the result file predates the metric.")
-    lines.extend(["", legend])
-    lines.extend(f"Note: {escape(note)}." for note in robust.comparison.notes)
+    legend, *notes = legends.robust_notes(robust)
+    lines.extend(["", escape(legend)])
+    lines.extend(escape(note) for note in notes)
     lines.append("")
     return lines
 
@@ -123,17 +108,7 @@ def section_lines(tab: Table, scan: Scan, plot: PlotLink | None, price_per_hour:
                       + " / ".join(escape(d) for d in group.differences) + ".", ""])
     lines.extend(table_lines(tab, price_per_hour))
     lines.append("")
-    per_metric = ", ".join(f"{m}: {tab.comparison.family_size(m)}" for m in tab.metrics)
-    lines.append(f"{len(tab.rows)} systems; tests per metric ({per_metric}). "
-                 "Bold: best in column. Superscript x: significantly better than row x.")
-    lines.extend(efficiency_legend(tab, price_per_hour))
-    for note in tab.comparison.notes:
-        lines.append(f"Note: {escape(note)}.")
-    if tab.baseline is None:
-        lines.append("Note: no bm25 row in this table, so no relative change is shown.")
-    warning = pool_bias_warning(tab)
-    if warning:
-        lines.append(escape(warning))
+    lines.extend(escape(line) for line in legends.table_notes(tab, price_per_hour))
     lines.append("")
     robust = robust_table(tab, tab.comparison.options)
     if robust is not None:
@@ -156,18 +131,8 @@ def matrix_lines(tables: Sequence[Table], labels: Sequence[str]) -> list[str]:
             MISSING if values.get(label) is None else _cell(f"{values[label]:.4f}", best) for label in labels)])
     lines = [f"## {PRIMARY} across datasets", ""]
     lines.extend(table(header, rows, ["l", *"r" * len(labels)]))
-    legend = (f"{MISSING}: no result for this system on this dataset and split. Bold: best in row. "
-              "Values from different rows are different test collections and are not compared.")
-    lines.extend(["", legend, ""])
+    lines.extend(["", escape(legends.MATRIX), ""])
     return lines
-
-
-def how_to_read(options: StatOptions) -> str:
-    return (f"How to read: rows are sorted by {PRIMARY}. Each row has a letter; a superscript letter x on a "
-            "value means the row is significantly better than row x on that metric: "
-            f"{escape(options.describe())}, over all pairs of systems in the table, per metric. "
-            "No letter does not mean equal, only not shown to differ. Results whose dataset checksum, split, "
-            "gain map, protocol or metric set differ are never put in one table.")
 
 
 def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: Plots, source: str,
@@ -181,7 +146,7 @@ def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: P
          f"({_count(sum(len(t.rows) for t in tables), 'result')} in {_count(len(tables), 'table')}). "
          "Regenerating from the same files gives the same bytes."),
         "",
-        how_to_read(options),
+        escape(legends.reading_guide(options)),
         "",
     ]
     if plots.missing_reason:

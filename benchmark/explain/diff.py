@@ -20,7 +20,7 @@ from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import Dataset
 from benchmark.explain import traits
 from benchmark.explain.explain import Judgement, judgement
-from benchmark.ranking.results import ResultRecord
+from benchmark.ranking.results import ResultRecord, run_path
 from benchmark.ranking.runs import Run, read_trec
 
 TIE = 1e-9  # per-query scores closer than this are a tie
@@ -115,7 +115,7 @@ class Diff:
 
 
 def run_of(path: Path, record: ResultRecord) -> Run:
-    trec = path.with_name(record.run_file) if record.run_file else path.with_suffix(".trec")
+    trec = run_path(path, record)
     if not trec.is_file():
         raise DiffError(f"{path}: its run file {trec.name} is missing (it is written beside the result file)")
     return read_trec(trec)

@@ -236,6 +236,11 @@ class ResultRecord(_Model):
         return value
 
 
+def run_path(result_path: Path, record: ResultRecord) -> Path:
+    """The TREC run file of the result file at ``result_path`` (written beside it by :func:`save_result`)."""
+    return result_path.with_name(record.run_file) if record.run_file else result_path.with_suffix(".trec")
+
+
 def dataset_info(dataset: Dataset, split: str) -> DatasetInfo:
     """The dataset part of a record: identity, checksum, counts and gain scheme."""
     dataset.split(split)  # raises a ShopbenchError naming the valid splits
