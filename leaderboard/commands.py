@@ -12,6 +12,8 @@ from rich.markup import escape
 from benchmark.core.console import console as log
 from leaderboard.build import build_leaderboard, write_file
 from leaderboard.compare import Comparison, SystemScores, compare_systems
+from leaderboard.html.build import build_html
+from leaderboard.html.queries import Caps, DataSource
 from leaderboard.options import StatOptions
 from leaderboard.portable import shorten_paths
 from leaderboard.render_compare import explanation, fusion_notes, markdown, rich_efficiency, rich_tables
@@ -85,3 +87,16 @@ def leaderboard_command(results_dir: Path, output: Path, options: StatOptions, p
     log.print(f"[green]wrote[/] {escape(str(report.output))}: {report.results} results in {report.tables} table(s), "
               f"{len(report.plots)} plot(s); {report.superseded} superseded, {len(report.bad_files)} skipped",
               highlight=False, soft_wrap=True)
+
+
+def html_command(results_dir: Path, output: Path, options: StatOptions, source: DataSource, caps: Caps,
+                 price_per_hour: float | None = None) -> None:
+    """`bench leaderboard --html`: write the page, then say its size, what was skipped and what was not embedded."""
+    report = build_html(results_dir, output, options, source=source, caps=caps, price_per_hour=price_per_hour)
+    for bad in report.bad_files:
+        log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
+    for note in report.notes:
+        log.print(f"[dim]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+    extra = f" + {report.sibling.name} ({report.sibling_bytes / 2**20:.2f} MB)" if report.sibling else ""
+    log.print(f"[green]wrote[/] {escape(str(report.output))} ({report.bytes / 2**20:.2f} MB){escape(extra)}: "
+              f"{report.results} results in {report.tables} table(s)", highlight=False, soft_wrap=True)

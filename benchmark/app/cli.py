@@ -179,7 +179,8 @@ def reproduce_command(
 @app.command("leaderboard")
 def leaderboard_command(
     results_dir: Annotated[Path, typer.Argument(help="Folder of result files (searched recursively).")] = Path("results"),
-    output: Annotated[Path, typer.Option("--output", help="Markdown file to write; plots go to <stem>_plots/ beside it.")] = Path("LEADERBOARD.md"),
+    output: Annotated[Path | None, typer.Option("--output", help="Markdown file to write; plots go to <stem>_plots/ beside it. Default LEADERBOARD.md (none with --html alone).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Write the leaderboard as one self-contained web page (sortable tables, plots, per-query view).")] = None,
     alpha: StatAlpha = 0.05,
     test: StatTest = "permutation",
     correction: StatCorrection = "holm",
@@ -187,21 +188,36 @@ def leaderboard_command(
     seed: StatSeed = 42,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw PNG plots (needs matplotlib).")] = True,
     price_per_hour: PricePerHour = None,
+    data_dir: DataDir = None,
+    cache_dir: CacheDir = None,
+    hits: Annotated[int, typer.Option("--hits", min=1, help="With --html: top hits per system and query embedded in the per-query view.")] = 10,
+    dataset_texts: Annotated[bool, typer.Option("--dataset/--no-dataset", help="With --html: load the dataset for query texts, product titles and judgements.")] = True,
 ) -> None:
-    """Write LEADERBOARD.md from result files: tables per dataset/split with significance letters, plots.
+    """Write LEADERBOARD.md (or, with --html, a web page) from result files: tables per dataset/split with
+    significance letters, plots.
 
     Unreadable result files are reported and skipped; the newest result of each system is used.
-    The same files and options give a byte-identical leaderboard.
+    The same files and options give a byte-identical leaderboard. The page's per-query view reads the
+    TREC run files beside the result files and the dataset (--data-dir) for texts and judgements.
 
     Examples:
 
       bench leaderboard results --output LEADERBOARD.md
 
+      bench leaderboard results --html leaderboard.html --data-dir ~/data
+
       bench leaderboard /tmp/res-hd --test t-test --correction bonferroni --alpha 0.01
     """
+    from leaderboard.commands import html_command
     from leaderboard.commands import leaderboard_command as build
+    from leaderboard.html.queries import Caps, DataSource
 
-    build(results_dir, output, _stat_options(test, correction, alpha, permutations, seed), plots, price_per_hour)
+    options = _stat_options(test, correction, alpha, permutations, seed)
+    if output is not None or html is None:
+        build(results_dir, output or Path("LEADERBOARD.md"), options, plots, price_per_hour)
+    if html is not None:
+        html_command(results_dir, html, options, DataSource(data_dir, cache_dir, dataset_texts), Caps(hits=hits),
+                     price_per_hour)
 
 
 @app.command("compare")

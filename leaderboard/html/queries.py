@@ -56,32 +56,48 @@ class QueryData:
     notes: list[str] = field(default_factory=list)
 
 
-def recorded_options(record: ResultRecord) -> list[str]:
-    """The dataset loader options (``-o key=value``) of the recorded ``bench run`` command."""
+def recorded(record: ResultRecord, *names: str) -> list[str]:
+    """The values of an option (``-o x``, ``--option x``, ``--option=x``) in the recorded ``bench run`` command."""
     argv, found = record.command, []
     for i, token in enumerate(argv):
-        if token in ("-o", "--option") and i + 1 < len(argv):
+        if token in names and i + 1 < len(argv):
             found.append(argv[i + 1])
-        elif token.startswith("--option="):
-            found.append(token.split("=", 1)[1])
+        else:
+            found.extend(token.split("=", 1)[1] for name in names if name.startswith("--")
+                         and token.startswith(name + "="))
     return found
+
+
+def _candidates(record: ResultRecord, name: str, source: DataSource) -> list[tuple[str, Path | None]]:
+    """Where the dataset may be: the ``-d`` values of the recorded command that name it (a BEIR path is recorded
+    as ``beir:<folder name>``), then the name itself; in the given data folder, else the recorded one, else the
+    default. The checksum decides which, if any, is the results' dataset."""
+    specs = [v for v in recorded(record, "-d", "--dataset")
+             if v == name or (name.startswith("beir:") and v.startswith("beir:") and Path(v[5:]).name == name[5:])]
+    folders: list[Path | None] = [source.data_dir] if source.data_dir else \
+        [*(Path(v) for v in recorded(record, "--data-dir")), None]
+    return list(dict.fromkeys((spec, folder) for spec in [*specs, name] for folder in folders))
 
 
 def load_texts(tab: Table, source: DataSource) -> tuple[Dataset | None, str | None]:
     """The table's dataset, or None and why (not here, unreadable, or other content than the results')."""
     if not source.enabled:
         return None, "query texts, titles and judgements not embedded (--no-dataset)"
-    key = tab.group.key
-    try:
-        dataset = load_dataset(key.dataset, data_dir=source.data_dir, cache_dir=source.cache_dir,
-                               options=recorded_options(tab.rows[0].result.record))
-    except ShopbenchError as exc:
-        return None, (f"query texts, titles and judgements not embedded: dataset {key.dataset} could not be "
-                      f"loaded here ({exc}); pass --data-dir")
-    if dataset.checksum != key.checksum:
-        return None, (f"query texts, titles and judgements not embedded: the dataset {key.dataset} found here has "
-                      f"checksum {dataset.checksum[:12]}…, the results were computed on {key.checksum[:12]}…")
-    return dataset, None
+    key, record = tab.group.key, tab.rows[0].result.record
+    problems: list[str] = []
+    for spec, folder in _candidates(record, key.dataset, source):
+        try:
+            dataset = load_dataset(spec, data_dir=folder, cache_dir=source.cache_dir,
+                                   options=recorded(record, "-o", "--option"))
+        except ShopbenchError as exc:
+            problems.append(str(exc))
+            continue
+        if dataset.checksum == key.checksum:
+            return dataset, None
+        problems.append(f"{spec} found here has checksum {dataset.checksum[:12]}…, the results were computed on "
+                        f"{key.checksum[:12]}…")
+    return None, (f"query texts, titles and judgements not embedded: dataset {key.dataset} not found here "
+                  f"({_telling(problems)}); pass --data-dir")
 
 
 def _run(path: Path, record: ResultRecord) -> tuple[Run | None, str | None]:
@@ -166,3 +182,8 @@ def _judged_of_embedded(qids: Sequence[str], hits: Mapping[str, list[list[int]] 
         shown = sorted({i for per_query in hits.values() if per_query for i in per_query[position]})
         out.append([[i, qrels[position][doc_ids[i]]] for i in shown if doc_ids[i] in qrels[position]])
     return out
+
+
+def _telling(problems: Sequence[str]) -> str:
+    """The most useful of the reasons: a checksum mismatch says more than a missing folder."""
+    return next((p for p in problems if "checksum" in p), problems[0] if problems else "no candidate")

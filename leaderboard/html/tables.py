@@ -49,11 +49,11 @@ def _score(value: float | None, best: set[str], letters: str) -> Cell:
     return Cell(Html(el("span", content) + (_letters(letters) or "")), value)
 
 
-def render_table(header: Sequence[tuple[str, bool]], rows: Sequence[Sequence[Cell]], caption: str,
+def render_table(header: Sequence[tuple[str, bool]], rows: Sequence[Sequence[Cell]], caption: str | None,
                  table_id: str) -> Html:
     head = el("thead", el("tr", [_th(name, numeric) for name, numeric in header]))
     body = el("tbody", [el("tr", [_td(c) for c in row], data_row=str(i)) for i, row in enumerate(rows)])
-    return el("div", el("table", el("caption", caption), head, body, class_="board sortable", id=table_id),
+    return el("div", el("table", el("caption", caption) if caption else None, head, body, class_="board sortable", id=table_id),
               class_="scroll")
 
 
@@ -129,4 +129,4 @@ def matrix_table(tables: Sequence[Table], labels: Sequence[str]) -> Html:
             value = values.get(label)
             cells.append(_score(value, best, ""))
         rows.append(cells)
-    return render_table(header, rows, f"{PRIMARY} across datasets", "matrix")
+    return render_table(header, rows, None, "matrix")
