@@ -191,3 +191,13 @@ def test_the_rename_check_sees_hand_written_writes():
             "    return 'a'.replace('a', 'b')\n")
     assert _renames(ast.parse(code)) == [("save", 5, ".replace"), ("save", 6, "os.replace"),
                                          ("save", 7, "tempfile.mkstemp")]
+
+
+def test_a_written_file_has_the_mode_of_any_new_file_not_mkstemps_0600(tmp_path):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    path = atomic.write_bytes(tmp_path / "page.html", b"<!DOCTYPE html>")
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+    reference = tmp_path / "plain.html"
+    reference.write_bytes(b"x")
+    assert path.stat().st_mode & 0o777 == reference.stat().st_mode & 0o777

@@ -82,6 +82,10 @@ def test_demo_writes_five_results_a_leaderboard_with_letters_and_plots(tmp_path,
     for system in demo.SYSTEMS:
         assert f"| {system} |" in board
     assert "<sup>" in board
+    page = (out / "leaderboard.html").read_text()  # the web page: every system, the queries' texts embedded
+    for system in demo.SYSTEMS:
+        assert f'<span class="system">{system}</span>' in page
+    assert '"texts":[' in page and "not embedded" not in page
     plots = sorted((out / "leaderboard_plots").glob("*.png"))
     assert len(plots) == 2 and all(p.stat().st_size > 1000 for p in plots)
     assert all(f"leaderboard_plots/{p.name}" in board for p in plots)
@@ -114,7 +118,7 @@ def test_a_second_run_replaces_nothing(tmp_path, fake_training):
     assert "demo-cpu-2" in (out / "LEADERBOARD.md").read_text()
     assert report.archived is not None and report.archived.parent == out / "earlier"
     assert (report.archived / "LEADERBOARD.md").read_text() == first_board
-    assert (report.archived / "COMPARE.md").is_file()
+    assert (report.archived / "COMPARE.md").is_file() and (report.archived / "leaderboard.html").is_file()
     assert ModelRegistry(out / "cache").names() == ["demo-cpu", "demo-cpu-2"]
 
 

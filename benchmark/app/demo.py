@@ -4,7 +4,7 @@ Steps: run ``bm25``, ``splade``, ``dense`` and ``hybrid`` with the bundled model
 MiniLM) and the embedded Qdrant; fine-tune SPLADE-tiny on the demo's train split
 (``configs/train/demo-cpu.yaml``, about a minute); run ``splade-ft`` with exactly the model just
 trained; print the summary and the ``bench compare`` tables; write the leaderboard (markdown +
-plots) and the comparison; say where everything went and what to run next.
+plots, and a web page) and the comparison; say where everything went and what to run next.
 
 Everything goes under one output folder (default ``./shopbench-demo/``)::
 
@@ -14,7 +14,8 @@ Everything goes under one output folder (default ``./shopbench-demo/``)::
       LEADERBOARD.md          built from this run's results/<time>/ (five retrievers)
       leaderboard_plots/      PNG plots linked from LEADERBOARD.md
       COMPARE.md              `bench compare` of the five retrievers, as markdown
-      earlier/<time>/         the previous run's LEADERBOARD.md, plots and COMPARE.md (second run on)
+      leaderboard.html        the same leaderboard as a web page (sortable, plotted, per-query view)
+      earlier/<time>/         the previous run's LEADERBOARD.md, plots, COMPARE.md and page (second run on)
 
 A second run never replaces anything silently: its results go to a new folder, the trained model is
 registered under a free name (``demo-cpu-2``, ...) and the earlier leaderboard files are moved to
@@ -104,11 +105,15 @@ class DemoLayout:
         return self.root / "COMPARE.md"
 
     @property
+    def page(self) -> Path:
+        return self.root / "leaderboard.html"
+
+    @property
     def earlier(self) -> Path:
         return self.root / "earlier"
 
     def reports(self) -> list[Path]:
-        return [self.leaderboard, self.plots, self.compare]
+        return [self.leaderboard, self.plots, self.compare, self.page]
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,7 @@ def run_demo(output_dir: Path = DEFAULT_OUTPUT, *, cache_dir: Path | None = None
     report.timings["compare"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    _step(5, "leaderboard (markdown + plots)")
+    _step(5, "leaderboard (markdown + plots, web page)")
     report.archived = _archive_earlier(layout)
     if report.archived is not None:
         console.print(f"[yellow]kept the earlier leaderboard and comparison in[/] {escape(str(report.archived))}",
@@ -291,9 +296,14 @@ def _leaderboard(layout: DemoLayout, permutations: int, plots: bool):
     from leaderboard.build import build_leaderboard
     from leaderboard.options import StatOptions
 
-    built = build_leaderboard(layout.results, layout.leaderboard, StatOptions(permutations=permutations), draw_plots=plots)
+    from leaderboard.html.build import build_html
+    from leaderboard.html.queries import DataSource
+
+    options = StatOptions(permutations=permutations)
+    built = build_leaderboard(layout.results, layout.leaderboard, options, draw_plots=plots)
     if built.plots_missing_reason:
         console.print(f"[yellow]no plots:[/] {escape(built.plots_missing_reason)}", highlight=False)
+    build_html(layout.results, layout.page, options, source=DataSource(cache_dir=layout.cache))
     return built
 
 
@@ -306,6 +316,7 @@ def _where_and_next(report: DemoReport) -> None:
     rows = [
         ("leaderboard", f"{layout.leaderboard} ({board.results} results, {len(board.plots)} plot(s) in "
                         f"{layout.plots}/)" if board else str(layout.leaderboard)),
+        ("web page", f"{layout.page} (the leaderboard in a browser: sortable, per-query view)"),
         ("comparison", f"{layout.compare} (bench compare, markdown)"),
         ("results", f"{layout.results}/ ({len(report.results)} JSON + TREC run files from this run)"),
     ]

@@ -31,6 +31,16 @@ STALE_TEMP_S = 24 * 3600.0  # a temporary file untouched this long is a killed w
 _NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
 
 
+def _file_mode() -> int:
+    """The mode ``open()`` would give a new file under this process's umask (mkstemp's own is 0600)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 class OutputWriteError(ShopbenchError):
     """An output file could not be written (disk full, read-only folder, ...); nothing was replaced."""
 
@@ -72,6 +82,7 @@ def atomic_write(
         if not overwrite and path.exists():
             raise OutputExistsError(path)
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX)
+        os.fchmod(fd, FILE_MODE)  # like any file the user creates: a page or result others may read
     except OSError as exc:
         if not wrap_errors:
             raise

@@ -22,11 +22,12 @@ class Cell:
     content: Html | str
     sort: str | float | None  # None: missing
     numeric: bool = True
+    kind: str | None = None  # a CSS class for the column (text columns)
 
 
 def _td(cell: Cell) -> Html:
     key = "" if cell.sort is None else (repr(float(cell.sort)) if cell.numeric else str(cell.sort))
-    return el("td", cell.content, data_sort=key, class_="num" if cell.numeric else None)
+    return el("td", cell.content, data_sort=key, class_="num" if cell.numeric else cell.kind)
 
 
 def _th(header: str, numeric: bool, title: str | None = None) -> Html:
@@ -73,7 +74,7 @@ def main_table(tab: Table, table_id: str, price_per_hour: float | None = None) -
     columns: list[list[Cell]] = [
         [Cell(row.letter, row.letter, False) for row in tab.rows],
         [Cell(el("span", row.label, class_="system"), row.label, False) for row in tab.rows],
-        [Cell(model_text(tab, row), model_text(tab, row), False) for row in tab.rows],
+        [Cell(model_text(tab, row), model_text(tab, row), False, "model") for row in tab.rows],
     ]
     for metric in tab.metrics:
         values = [row.metric(metric) for row in tab.rows]
