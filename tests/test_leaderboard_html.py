@@ -50,7 +50,7 @@ def tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def data_blocks(page: str) -> dict[str, dict]:
-    found = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, flags=re.S)
+    found = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, flags=re.DOTALL)
     return {block_id: json.loads(body) for block_id, body in found}
 
 

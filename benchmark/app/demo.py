@@ -294,10 +294,9 @@ def _write_compare(layout: DemoLayout, markdown: str) -> None:
 
 def _leaderboard(layout: DemoLayout, permutations: int, plots: bool):
     from leaderboard.build import build_leaderboard
-    from leaderboard.options import StatOptions
-
     from leaderboard.html.build import build_html
     from leaderboard.html.queries import DataSource
+    from leaderboard.options import StatOptions
 
     options = StatOptions(permutations=permutations)
     built = build_leaderboard(layout.results, layout.leaderboard, options, draw_plots=plots)
