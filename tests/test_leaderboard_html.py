@@ -157,7 +157,7 @@ def test_without_the_dataset_the_page_says_why_and_still_shows_the_hits(tmp_path
     data = data_blocks(page)["t1-queries"]
     assert "texts" not in data and "judged" not in data and "titles" not in data
     assert [data["docs"][i] for i in data["hits"]["a"][0]] == HITS["splade"]["q1"]
-    assert "not found here" in page and "pass --data-dir" in page
+    assert "not found here" in page and "pass --data-dir" in page and str(tmp_path) not in page
     off = page_of(moved, tmp_path, "off.html", source=DataSource(enabled=False))
     assert "(--no-dataset)" in off
 
@@ -200,3 +200,20 @@ def test_the_cli_writes_only_the_page_with_html_alone(fixture, tmp_path, monkeyp
     assert result.exit_code == 0, result.output
     assert out.is_file() and not (tmp_path / "LEADERBOARD.md").exists()
     assert "wrote" in result.output and "MB" in result.output
+
+
+def test_several_tables_without_run_files_each_get_a_section_that_says_so(tmp_path):
+    from test_leaderboard import standard_results
+
+    results = standard_results(tmp_path / "results")
+    report = build_html(results, tmp_path / "board.html", FAST, source=DataSource(enabled=False))
+    page = report.output.read_text()
+    assert report.tables == 2
+    blocks = data_blocks(page)
+    assert sorted(blocks) == ["t1-queries", "t2-queries"]
+    for tid, data in blocks.items():
+        assert all(hits is None for hits in data["hits"].values())
+        assert f'id="{tid.removesuffix("-queries")}-per-query"' in page
+    assert "no hits for row a: its run file dataset__test__" not in page
+    assert re.search(r"no hits for row a: its run file [^ /]+\.trec is not beside its result file", page)
+    assert str(tmp_path) not in page  # no machine path in a shared page

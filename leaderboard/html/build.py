@@ -51,7 +51,7 @@ def build_html(results_dir: Path | str, output: Path | str, options: StatOptions
     notes: list[str] = []
     for index, tab in enumerate(tables):
         dataset, why = load_texts(tab, source)
-        data = query_data(tab, dataset, caps)
+        data = query_data(tab, dataset, caps, found.relative)
         if why:
             data.notes.insert(0, why)
         notes.extend(f"{tab.group.title}: {n}" for n in data.notes)

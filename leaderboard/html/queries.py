@@ -10,7 +10,7 @@ row order), so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.ranking.results import ResultRecord, run_path
 from benchmark.ranking.runs import Run, read_trec
+from leaderboard.portable import shorten_paths
 from leaderboard.robust import TESTED
 from leaderboard.table import Table
 
@@ -90,7 +91,7 @@ def load_texts(tab: Table, source: DataSource) -> tuple[Dataset | None, str | No
             dataset = load_dataset(spec, data_dir=folder, cache_dir=source.cache_dir,
                                    options=recorded(record, "-o", "--option"))
         except ShopbenchError as exc:
-            problems.append(str(exc))
+            problems.append(shorten_paths(str(exc)))
             continue
         if dataset.checksum == key.checksum:
             return dataset, None
@@ -100,12 +101,14 @@ def load_texts(tab: Table, source: DataSource) -> tuple[Dataset | None, str | No
                   f"({_telling(problems)}); pass --data-dir")
 
 
-def _run(path: Path, record: ResultRecord) -> tuple[Run | None, str | None]:
+def _run(path: Path, record: ResultRecord, relative: Callable[[Path], str]) -> tuple[Run | None, str | None]:
     trec = run_path(path, record)
+    if not trec.is_file():
+        return None, f"its run file {relative(trec)} is not beside its result file"
     try:
         return read_trec(trec), None
     except ShopbenchError as exc:
-        return None, str(exc)
+        return None, shorten_paths(str(exc))
 
 
 def _cut(text: str, limit: int) -> str:
@@ -118,7 +121,8 @@ def per_query_metrics(tab: Table) -> tuple[str, ...]:
     return tuple(m for m in names if any(m in row.result.record.per_query for row in tab.rows))
 
 
-def query_data(tab: Table, dataset: Dataset | None, caps: Caps, relative: Any = str) -> QueryData:
+def query_data(tab: Table, dataset: Dataset | None, caps: Caps,
+               relative: Callable[[Path], str] = shorten_paths) -> QueryData:
     """Everything the per-query view of ``tab`` shows (``relative`` names a file for the notes)."""
     notes: list[str] = []
     metrics = per_query_metrics(tab)
@@ -131,7 +135,7 @@ def query_data(tab: Table, dataset: Dataset | None, caps: Caps, relative: Any = 
     hits: dict[str, list[list[int]] | None] = {}
     deepest = 0
     for row in tab.rows:
-        run, problem = _run(row.result.path, row.result.record)
+        run, problem = _run(row.result.path, row.result.record, relative)
         if run is None:
             hits[row.letter] = None
             notes.append(f"no hits for row {row.letter}: {problem}")
