@@ -45,12 +45,15 @@ def shoot(args: argparse.Namespace, page: Path) -> None:
         if value:
             command.extend([option, str(value)])
     subprocess.run(command, check=True)
+    from selenium.webdriver.support.wait import WebDriverWait
+
     driver = start(WIDTH, HEIGHT)
     try:
         driver.get(page.resolve().as_uri())
         driver.save_screenshot(str(args.out.with_name(args.out.name + "-top.png")))
         section = driver.find_element("css selector", "section.per-query")
         section.find_element("css selector", ".pq-list summary").click()
+        WebDriverWait(driver, 10).until(lambda _: section.find_elements("css selector", ".pq-system"))
         driver.execute_script("arguments[0].scrollIntoView()", section)
         driver.save_screenshot(str(args.out.with_name(args.out.name + "-per-query.png")))
     finally:

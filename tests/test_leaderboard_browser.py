@@ -14,6 +14,11 @@ from leaderboard.html.build import build_html
 from leaderboard.html.queries import DataSource
 from leaderboard.options import StatOptions
 
+try:
+    from selenium.webdriver.support.wait import WebDriverWait
+except ImportError:  # the tests skip (see missing())
+    WebDriverWait = None
+
 pytestmark = pytest.mark.skipif(missing() is not None, reason=f"no headless browser: {missing()}")
 
 FAST = StatOptions(permutations=200, bootstrap=100)
@@ -95,6 +100,8 @@ def test_the_per_query_view_shows_the_expected_query_and_hits(driver, pages, lay
     assert first.find_element("css selector", ".pq-text").text == QUERIES["q1"]
     assert first.find_element("css selector", ".pq-delta").text == "+0.6000"
     first.find_element("css selector", "summary").click()
+    # the hits are built on the details' "toggle" event, which the browser dispatches as a task after the click
+    WebDriverWait(driver, 10).until(lambda _: first.find_elements("css selector", ".pq-system"))
     columns = first.find_elements("css selector", ".pq-system")
     assert [c.get_attribute("data-letter") for c in columns] == ["b", "a"]
     bm25 = [hit.find_element("css selector", ".title").text for hit in columns[0].find_elements("css selector", "li")]
@@ -106,9 +113,14 @@ def test_the_per_query_view_shows_the_expected_query_and_hits(driver, pages, lay
     assert judgements == ["2 (gain 2)", "1 (gain 1)", "unjudged", "unjudged"]
     assert not first.find_elements("css selector", "img, script, b")  # the titles' and query's markup is text
     show = section.find_element("css selector", "select.pq-show")
+
+    def listed():
+        return [i.get_attribute("data-qid") for i in section.find_elements("css selector", ".pq-list > li")]
+
     show.find_element("css selector", "option[value='losses']").click()
-    assert [i.get_attribute("data-qid") for i in section.find_elements("css selector", ".pq-list > li")] == ["q3"]
+    WebDriverWait(driver, 10).until(lambda _: listed() == ["q3"])
     a_select = section.find_element("css selector", "select.pq-a")
     a_select.find_element("css selector", "option[value='c']").click()
     show.find_element("css selector", "option[value='all']").click()
-    assert section.find_element("css selector", ".pq-list > li").get_attribute("data-qid") == "q1"  # +0.5 vs c
+    WebDriverWait(driver, 10).until(lambda _: listed() == ["q1", "q2", "q3", "q4"])  # splade minus c: +.5 +.2 0 -.2
+    assert "a (splade) is better on 2, worse on 1, tied on 1" in section.find_element("css selector", ".pq-summary").text
