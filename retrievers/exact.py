@@ -9,9 +9,10 @@ in float64 with a fixed summation order, and the result is rounded once to float
 are then real ties, and :class:`~benchmark.ranking.runs.Run` breaks them by doc id.
 
 * sparse: ``sum(q_t * d_t)`` over the shared terms (``math.fsum``: correctly rounded);
-* sparse with IDF (BM25): ``sum(q_t * idf_t * d_t)``, ``idf_t = ln(1 + (N - n_t + 0.5) / (n_t + 0.5))``,
-  Qdrant's ``Modifier.IDF`` formula, with ``N`` and ``n_t`` counted over the whole corpus by the encoder
-  (so the score does not depend on how the points are spread over shards);
+* sparse with IDF (BM25): ``sum(q_t * idf_t * d_t)``, ``idf_t = ln(1 + (N - n_t + 0.5) / (n_t + 0.5))``
+  (Qdrant's ``Modifier.IDF`` formula), with ``N`` and ``n_t`` counted over the whole corpus by the encoder; the
+  store is asked with ``q_t * idf_t`` (:func:`idf_weighted`) and holds no IDF of its own, so neither its
+  candidates nor these scores depend on how the points are spread over shards;
 * dense: cosine (both vectors normalised in float64) or dot product.
 """
 
@@ -40,6 +41,12 @@ class TermWeights(Protocol):
 def near(a: float, b: float) -> bool:
     """Whether two store scores are close enough to be equal after exact rescoring."""
     return abs(a - b) <= NEAR_TIE_REL * max(abs(a), abs(b), 1e-30)
+
+
+def idf_weighted(query: SparseVector, idf: TermWeights) -> SparseVector:
+    """A BM25 query as the store is asked it: each term's count times its corpus IDF (float64, then float32)."""
+    weights = query.values.astype(np.float64) * idf.idf(query.indices)
+    return SparseVector(query.indices, weights.astype(np.float32))
 
 
 def sparse_score(query: SparseVector, doc: SparseVector, idf: TermWeights | None) -> float:

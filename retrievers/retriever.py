@@ -24,7 +24,7 @@ from benchmark.core.timing import ENCODE, SEARCH, StageClock
 from benchmark.datasets.text import TextBuilder
 from benchmark.store.base import Collection, CollectionSchema, Hits, SparseVector, Store, Vector, VectorKind
 from retrievers.base import Encoder
-from retrievers.exact import TIE_MARGIN, near, rescore
+from retrievers.exact import TIE_MARGIN, idf_weighted, near, rescore
 
 CHUNK = 4096  # documents encoded and upserted per step
 
@@ -194,14 +194,17 @@ class Retriever:
     def exact_top(self, encoder: Encoder, queries: Sequence[Vector], n: int, collection: Collection) -> list[Hits]:
         """The exact top ``n`` of one encoder's vector per query; a tie group at the cut is fetched whole."""
         limit = n + TIE_MARGIN
-        hits = self._rescored(encoder, queries, collection.search(encoder.spec.name, queries, limit), collection)
+        name = encoder.spec.name
+        hits = self._rescored(encoder, queries, collection.search(name, self.store_queries(name, queries), limit),
+                              collection)
         for _ in range(4):
             open_ties = [i for i, h in enumerate(hits) if len(h) >= limit and near(h[n - 1][1], h[-1][1])]
             if not open_ties:
                 break
             limit *= 4
             subset = [queries[i] for i in open_ties]
-            more = self._rescored(encoder, subset, collection.search(encoder.spec.name, subset, limit), collection)
+            more = self._rescored(encoder, subset, collection.search(name, self.store_queries(name, subset), limit),
+                                  collection)
             for i, h in zip(open_ties, more, strict=True):
                 hits[i] = h
         return [h[:n] for h in hits]
@@ -228,7 +231,15 @@ class Retriever:
     def search_batch(self, batch: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
         """One store request for a batch of encoded queries (the part :meth:`search_encoded` times)."""
         (name, vectors), = batch.items()
-        return collection.search(name, vectors, k)
+        return collection.search(name, self.store_queries(name, vectors), k)
+
+    def store_queries(self, name: str, vectors: Sequence[Vector]) -> Sequence[Vector]:
+        """Query vectors as the store is asked them: a BM25 query's term counts times the corpus IDF (the store
+        holds plain sparse vectors, so its scores are the same on one shard or many; :class:`VectorKind`)."""
+        encoder = next(e for e in self.encoders if e.spec.name == name)
+        if encoder.spec.kind is not VectorKind.SPARSE_IDF:
+            return vectors
+        return [idf_weighted(v, encoder) for v in vectors]  # type: ignore[arg-type]
 
     def search_store(self, queries: Sequence[str], k: int, collection: Collection) -> list[Hits]:
         """Encode and ask the store, nothing else: the request a deployed system makes (performance suite)."""

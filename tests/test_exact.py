@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from qdrant_client import QdrantClient, models
 
 from benchmark.store.base import CollectionSchema, Distance, SparseVector, VectorKind, VectorSpec
 from benchmark.store.edge import EdgeStore
@@ -64,7 +65,9 @@ def test_rescoring_gives_one_answer_whatever_the_build_returned():
 
 
 def test_bm25_exact_scores_equal_qdrants_idf_scores(tmp_path):
-    """The encoder's corpus-wide IDF is Qdrant's Modifier.IDF: exact and store scores agree to float32 noise."""
+    """The encoder's corpus-wide IDF is Qdrant's Modifier.IDF: the store asked with IDF-weighted queries, exact
+    scoring, and a Qdrant collection applying Modifier.IDF itself (qdrant-client's local mode, one shard) agree to
+    float32 noise."""
     texts = ["cordless drill 18v with two batteries", "drill bits set", "", "18v battery pack for drills",
              "brushed nickel faucet", "faucet aerator", "the and of", "drill drill drill press"]
     encoder = BM25Encoder(BM25Params(), AnalyzerConfig())
@@ -87,6 +90,16 @@ def test_bm25_exact_scores_equal_qdrants_idf_scores(tmp_path):
         ours = dict(exact_hits)
         for point, score in store_hits:
             assert ours[point] == pytest.approx(score, rel=1e-6)
+    qdrant = QdrantClient(":memory:")  # Qdrant's own IDF over the same document vectors
+    qdrant.create_collection("idf", vectors_config={},
+                             sparse_vectors_config={"bm25": models.SparseVectorParams(modifier=models.Modifier.IDF)})
+    vectors = encoder.encode_documents(texts)
+    qdrant.upsert("idf", [models.PointStruct(id=i, vector={"bm25": models.SparseVector(
+        indices=v.indices.tolist(), values=v.values.tolist())}) for i, v in enumerate(vectors) if len(v.indices)])
+    for query, exact_hits in zip(encoded[encoder.spec.name], exact, strict=True):
+        theirs = qdrant.query_points("idf", query=models.SparseVector(indices=query.indices.tolist(),
+                                     values=query.values.tolist()), using="bm25", limit=10).points
+        assert {p.id: pytest.approx(p.score, rel=1e-5) for p in theirs} == dict(exact_hits)
     state = encoder.state()
     again = BM25Encoder(BM25Params(), AnalyzerConfig())
     again.load_state(state)

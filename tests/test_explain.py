@@ -63,7 +63,8 @@ def test_contributions_sum_to_the_stores_own_score(built, name):
         encoder = retriever.encoders[0]
         checked = 0
         for text in QUERIES:
-            raw = collection.search(encoder.spec.name, encoder.encode_queries([text]), 10)[0]  # Qdrant's scores
+            asked = retriever.store_queries(encoder.spec.name, encoder.encode_queries([text]))
+            raw = collection.search(encoder.spec.name, asked, 10)[0]  # Qdrant's scores
             store_scores = dict(zip(dataset.corpus.ids_at([p for p, _ in raw]), [s for _, s in raw], strict=True))
             found = explain(ExplainRequest(name, "demo", query=text, k=10, cache_dir=cache))
             for hit in found.hits:
@@ -235,7 +236,8 @@ def test_contributions_sum_to_the_stores_score_on_home_depot(name, settings, tmp
         qids = sorted(dataset.split("test").queries)[:8]
         checked = 0
         for qid in qids:
-            raw = collection.search(encoder.spec.name, encoder.encode_queries([dataset.queries[qid]]), 10)[0]
+            asked = retriever.store_queries(encoder.spec.name, encoder.encode_queries([dataset.queries[qid]]))
+            raw = collection.search(encoder.spec.name, asked, 10)[0]
             store_scores = dict(zip(dataset.corpus.ids_at([p for p, _ in raw]), [s for _, s in raw], strict=True))
             found = explain(ExplainRequest(name, "homedepot", query_id=qid, k=10, data_dir=data, cache_dir=cache,
                                            overrides=settings))

@@ -117,7 +117,7 @@ def _search_parts(request: RunRequest, dataset: Dataset, fused: FusedRetriever,
     part_request = replace(request, k=fused.settings.depth, latency_sample=0)  # timed fused, live
     cached = PartRuns(CacheLayout.of(request.cache_dir))
     stores = PartStores(request, store)
-    deployment = type(store).__name__ if store is not None else (request.qdrant_url or "edge")  # latency differs
+    deployment = request.deployment.key if store is None else f"{type(store).__name__}:{request.deployment.key}"
 
     def search(name: str, retriever: Retriever, split: str) -> SplitSearch:
         key = run_key(dataset, retriever, split, fused.settings.depth, request.drop_self_hits, deployment)

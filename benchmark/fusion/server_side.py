@@ -52,7 +52,8 @@ class QdrantFused(Retriever):
                                                  "prefetch_limit": self.fusion.prefetch_limit}}
 
     def search_batch(self, batch: Mapping[str, Sequence[Vector]], k: int, collection: Collection) -> list[Hits]:
-        return collection.fused_search(batch, k, self.fusion)
+        return collection.fused_search({name: self.store_queries(name, vectors) for name, vectors in batch.items()},
+                                       k, self.fusion)
 
     def exact(self, encoded: Mapping[str, Sequence[Vector]], hits: list[Hits], k: int,
               collection: Collection) -> list[Hits]:

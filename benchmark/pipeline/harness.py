@@ -30,6 +30,7 @@ from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
 from benchmark.ranking.evaluation import Evaluation, evaluate, judged_at_k
 from benchmark.ranking.results import (
+    DeploymentInfo,
     Efficiency,
     Hardware,
     Latency,
@@ -42,6 +43,7 @@ from benchmark.ranking.results import (
 )
 from benchmark.ranking.runs import Run, drop_self
 from benchmark.store.base import Collection, Store
+from benchmark.store.deployment import Deployment
 from benchmark.store.factory import make_store
 from benchmark.store.vector_cache import VectorCache
 from retrievers.exact import TIE_MARGIN, near
@@ -66,6 +68,10 @@ class RunRequest:
     drop_self_hits: bool = False
     latency_sample: int = timing.DEFAULT_SAMPLE  # queries timed one at a time (0: none)
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+
+    @property
+    def deployment(self) -> Deployment:
+        return Deployment.of(self.qdrant_url, self.shards, self.replication_factor)
 
 
 @dataclass(frozen=True)
@@ -409,6 +415,7 @@ def save_outcome(request: RunRequest, dataset: Dataset, run: Run, *, efficiency:
         started_at=started,
         finished_at=datetime.now(UTC),
         reused_index=reused,
+        deployment=DeploymentInfo.model_validate(request.deployment.record()),
     )
     path = save_result(record, run, request.output_dir)
     return RunOutcome(load_result(path), path, evaluation)

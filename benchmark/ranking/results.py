@@ -192,6 +192,20 @@ class DroppedFieldInfo(_Model):
     part: str | None = None  # a fused run whose parts build texts differently: the part
 
 
+class DeploymentInfo(_Model):
+    """Where the run's indexes lived (:mod:`benchmark.store.deployment`): the embedded store or a Qdrant server
+    with its shards and replication factor."""
+
+    store: Literal["embedded", "server"]
+    shards: int = 1
+    replication_factor: int = 1
+
+    def line(self) -> str:
+        if self.store == "embedded":
+            return "embedded Qdrant"
+        return f"Qdrant server, {self.shards} shard(s) x {self.replication_factor}"
+
+
 class Environment(_Model):
     python: str
     packages: dict[str, str]
@@ -222,6 +236,7 @@ class ResultRecord(_Model):
     finished_at: AwareDatetime
     run_file: str = ""
     reused_index: bool = False
+    deployment: DeploymentInfo | None = None  # None: the file predates it
 
     @field_validator("started_at", "finished_at")
     @classmethod

@@ -20,7 +20,10 @@ import numpy as np
 class VectorKind(str, Enum):
     DENSE = "dense"  # float32 vectors, exact (no HNSW) cosine or dot search
     SPARSE = "sparse"  # sparse vectors, dot product
-    SPARSE_IDF = "sparse-idf"  # sparse vectors with Qdrant's Modifier.IDF (BM25 term weights)
+    # BM25: documents hold the term-frequency part; a query term weighs its count x the corpus IDF, applied by the
+    # client to the query sent to the store (never Qdrant's Modifier.IDF, which counts per shard), so the store's
+    # scores do not depend on the number of shards. ("sparse-idf", the old value, named Modifier.IDF indexes.)
+    SPARSE_IDF = "sparse-client-idf"
 
 
 class Distance(str, Enum):

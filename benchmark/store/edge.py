@@ -92,7 +92,7 @@ def _edge_config(schema: CollectionSchema) -> qe.EdgeConfig:
         if v.kind is VectorKind.DENSE
     }
     sparse = {
-        v.name: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf if v.kind is VectorKind.SPARSE_IDF else None)
+        v.name: qe.EdgeSparseVectorParams(modifier=None)  # SPARSE_IDF: the client weighs the query (base.VectorKind)
         for v in schema.vectors
         if v.kind is not VectorKind.DENSE
     }

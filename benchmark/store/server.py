@@ -344,7 +344,7 @@ class ServerStore:
             if v.kind is VectorKind.DENSE
         }
         sparse = {
-            v.name: models.SparseVectorParams(modifier=models.Modifier.IDF if v.kind is VectorKind.SPARSE_IDF else None)
+            v.name: models.SparseVectorParams()  # SPARSE_IDF: the client weighs the query (base.VectorKind)
             for v in schema.vectors
             if v.kind is not VectorKind.DENSE
         }
