@@ -96,13 +96,13 @@ def test_an_outage_mid_upsert_fails_naming_the_url_and_records_nothing(clean_met
     transport, waits = FakeTransport({"upsert": [None] + [refused()] * 5}), []
     store = server_store(transport, waits)
     with pytest.raises(StoreError, match=r"^Qdrant at http://qdrant\.test:6333: cannot upsert into "
-                                         r"shopbench_demo-bm25-\w+ after 5 attempts: ResponseHandlingException: "
+                                         r"shopbench_demo-bm25-\w+--build-[\w-]+ after 5 attempts: ResponseHandlingException: "
                                          r".*Connection refused$"):
         run_bm25(store, tmp_path / "out")
     assert waits == [0.5, 1.0, 2.0, 4.0]
     assert not (tmp_path / "out").exists()  # no result file
-    (name,) = [c.name for c in transport.client.get_collections().collections]
-    assert not store.exists_complete(name.removeprefix("shopbench_"))  # the half-built index is not finished
+    (name,) = [c.name for c in transport.client.get_collections().collections]  # the build, in its own collection
+    assert not store.exists_complete(name.removeprefix("shopbench_").split("--build-")[0])  # not published
     outcome = run_bm25(store, tmp_path / "out")  # the server is back: the same command builds it afresh
     assert not outcome.record.reused_index and outcome.record.metrics == clean_metrics
 

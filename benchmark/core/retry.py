@@ -1,8 +1,10 @@
 """Retries with exponential backoff, for idempotent calls to a remote service (a Qdrant server).
 
 Only transient failures are retried: connection refused or reset, timeouts, HTTP 429 / 5xx and the
-gRPC codes UNAVAILABLE / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED. Anything else (a bad request, a
-refused API key, a missing collection) fails at once. Only idempotent operations go through here:
+gRPC codes UNAVAILABLE / DEADLINE_EXCEEDED / RESOURCE_EXHAUSTED. A 429 with ``Retry-After`` (qdrant-client's
+``ResourceExhaustedResponse``, a server's rate limit) waits what the server asks (up to
+:data:`MAX_RETRY_AFTER_S`). Anything else (a bad request, a refused API key, a missing collection, a response
+that does not parse: the same bytes would come back) fails at once. Only idempotent operations go through here:
 upserting points by id, searches, reads, setting collection metadata.
 """
 
@@ -17,6 +19,7 @@ T = TypeVar("T")
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 TRANSIENT_GRPC = frozenset({"UNAVAILABLE", "DEADLINE_EXCEEDED", "RESOURCE_EXHAUSTED"})
+MAX_RETRY_AFTER_S = 120.0
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,15 @@ class RetriesExhausted(Exception):
         super().__init__(f"{attempts} attempts, last: {type(last).__name__}: {last}")
 
 
+def retry_after(exc: BaseException) -> float | None:
+    """The wait a rate-limited answer asks for (``Retry-After``), if any."""
+    value = getattr(exc, "retry_after_s", None)
+    return float(value) if isinstance(value, int | float) and value >= 0 else None
+
+
 def is_transient(exc: BaseException) -> bool:
+    if retry_after(exc) is not None:  # qdrant-client's ResourceExhaustedResponse: a 429 with Retry-After
+        return True
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
         return status in TRANSIENT_STATUS
@@ -51,9 +62,11 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, ConnectionError | TimeoutError):
         return True
     names = {cls.__name__ for cls in type(exc).__mro__}
-    # httpx.TransportError (ConnectError, ReadTimeout, RemoteProtocolError, ...) and qdrant-client's
-    # ResponseHandlingException, which wraps them
-    return bool(names & {"TransportError", "TimeoutException", "NetworkError", "ResponseHandlingException"})
+    if "ResponseHandlingException" in names:  # qdrant-client wraps transport errors and unparsable responses
+        source = getattr(exc, "source", None)
+        return source is None or is_transient(source)
+    # httpx.TransportError: ConnectError, ReadTimeout, RemoteProtocolError, ...
+    return bool(names & {"TransportError", "TimeoutException", "NetworkError"})
 
 
 def call(fn: Callable[[], T], policy: RetryPolicy, on_retry: Callable[[BaseException, int, float], None]) -> T:
@@ -69,7 +82,8 @@ def call(fn: Callable[[], T], policy: RetryPolicy, on_retry: Callable[[BaseExcep
                 raise
             if attempt == policy.attempts:
                 raise RetriesExhausted(attempt, exc) from exc
-            wait = policy.delay(attempt - 1)
+            asked = retry_after(exc)
+            wait = policy.delay(attempt - 1) if asked is None else min(asked, MAX_RETRY_AFTER_S)
             on_retry(exc, attempt, wait)
             policy.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover

@@ -26,8 +26,9 @@ less than 64 MiB free, and other write errors become a ``StoreError`` naming the
 
 Dense vectors are searched exactly (``SearchParams(exact=True)``; HNSW is disabled with ``m=0`` so
 the optimizer does not spend time building a graph nobody uses). Sparse vectors are searched through
-Qdrant's inverted index, which is exact. Empty sparse vectors are left out of a point, so that IDF
-statistics count only points that have a non-empty vector (as the server does).
+Qdrant's inverted index, which is exact. No IDF modifier is used: BM25 queries arrive weighted by the
+corpus IDF (:class:`benchmark.store.base.VectorKind`). Empty sparse vectors are left out of a point (as the
+server store does).
 """
 
 from __future__ import annotations
