@@ -76,6 +76,27 @@ def test_bm25_finds_the_same_top_10_on_1_and_4_shards_when_a_term_is_common_on_o
     assert all(point % 4 == 0 for point, _ in tops[4])  # the short "alpha alpha alpha" products win
 
 
+def test_bench_run_through_the_cli_on_4_emulated_shards_writes_the_embedded_run_file(tmp_path, monkeypatch):
+    from functools import partial
+
+    from typer.testing import CliRunner
+
+    from benchmark.app.cli import app
+    from benchmark.store import server as server_module
+
+    server = QdrantHttp()
+    monkeypatch.setattr(server_module, "ServerStore", partial(ServerStore, transport=server.transport()))
+    files = {}
+    for name, extra in (("embedded", []), ("cluster", ["--qdrant-url", URL, "--shards", "4"])):
+        monkeypatch.delenv("QDRANT_URL", raising=False)
+        result = CliRunner().invoke(app, ["run", "-r", "bm25", "-d", "demo", "--cache-dir", str(tmp_path / "cache"),
+                                          "--output-dir", str(tmp_path / name), "--latency-sample", "0", *extra])
+        assert result.exit_code == 0, result.output
+        (files[name],) = (tmp_path / name).glob("*.trec")
+    assert files["embedded"].read_bytes() == files["cluster"].read_bytes()
+    assert len(server.collections) == 1 and next(iter(server.collections.values())).shards == 4
+
+
 def test_the_emulator_reproduces_per_shard_idf_which_is_why_the_client_computes_it():
     """Qdrant's Modifier.IDF counts per shard: the same documents rank differently on 1 and 4 shards."""
     rng = np.random.default_rng(7)

@@ -97,6 +97,9 @@ def run_command(
 
     if trust_remote_code:  # read where models are loaded (retrievers.models.trust_remote_code)
         os.environ[TRUST_REMOTE_CODE_ENV] = "1"
+    if (shards > 1 or replication_factor > 1) and not qdrant_url:
+        console.print("[yellow]note:[/] --shards and --replication-factor apply to a Qdrant server or cluster "
+                      "(--qdrant-url); the embedded store has one shard", highlight=False)
     settings = {name: overrides_for(name, set_ or (), config) for name in retriever}
     for name, values in settings.items():
         resolve_system(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
