@@ -67,6 +67,9 @@ def run_command(
     drop_self: Annotated[bool, typer.Option("--drop-self", help="Drop hits whose id equals the query id (BEIR ArguAna convention).")] = False,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Allow models that run their own code (hub Python files, pickle *.bin weights). Env: SHOPBENCH_TRUST_REMOTE_CODE=1.")] = False,
     latency_sample: Annotated[int, typer.Option("--latency-sample", min=0, help="Queries (a seeded sample of the split) answered one at a time to measure per-query latency p50/p95/p99, query encoding included; 0 skips it.")] = DEFAULT_SAMPLE,
+    encode_on: Annotated[str, typer.Option("--encode-on", help="Where the catalog is encoded for a new index: local, or modal (Modal GPUs, pip install 'shopbench[modal]' and `modal setup`).")] = "local",
+    gpu: Annotated[str, typer.Option("--gpu", help="With --encode-on modal: the Modal GPU type.")] = "A10G",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="With --encode-on modal: containers encoding chunks at once.")] = 4,
 ) -> None:
     """Index a catalog with each retriever, search a split, evaluate with ranx, write result files.
 
@@ -100,6 +103,7 @@ def run_command(
     if (shards > 1 or replication_factor > 1) and not qdrant_url:
         console.print("[yellow]note:[/] --shards and --replication-factor apply to a Qdrant server or cluster "
                       "(--qdrant-url); the embedded store has one shard", highlight=False)
+    remote = _remote_encoding(encode_on, gpu, workers)  # without Modal credentials: a clear error in a second
     settings = {name: overrides_for(name, set_ or (), config) for name in retriever}
     for name, values in settings.items():
         resolve_system(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
@@ -111,11 +115,25 @@ def run_command(
                 overrides=settings[retriever_name], dataset_options=option or (),
                 data_dir=data_dir, cache_dir=cache_dir, output_dir=output_dir, qdrant_url=qdrant_url,
                 shards=shards, replication_factor=replication_factor, drop_self_hits=drop_self,
-                latency_sample=latency_sample,
+                latency_sample=latency_sample, remote_encoding=remote,
             )
             outcome = run_any(request)
             outcomes.append((outcome.record, outcome.path))
     render_summary(outcomes)
+
+
+def _remote_encoding(where: str, gpu: str, workers: int):  # type: ignore[no-untyped-def]
+    """The service that encodes catalogs elsewhere (None: here)."""
+    if where == "local":
+        return None
+    if where != "modal":
+        raise typer.BadParameter(f"--encode-on must be local or modal, got {where!r}")
+    from benchmark.train.modal_credentials import check_modal_ready
+
+    check_modal_ready()  # before importing modal's app: no credentials fails here, as `bench train --on modal`
+    from benchmark.train.modal_encode import ModalEncoding
+
+    return ModalEncoding(gpu=gpu, workers=workers, check=False)
 
 
 StatTest = Annotated[str, typer.Option("--test", help="Paired test: permutation (seeded randomization) or t-test.")]

@@ -28,10 +28,12 @@ from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
+from benchmark.pipeline.remote_encoding import fill_missing
 from benchmark.ranking.evaluation import Evaluation, evaluate, judged_at_k
 from benchmark.ranking.results import (
     DeploymentInfo,
     Efficiency,
+    EncodingInfo,
     Hardware,
     Latency,
     ResultRecord,
@@ -68,6 +70,8 @@ class RunRequest:
     drop_self_hits: bool = False
     latency_sample: int = timing.DEFAULT_SAMPLE  # queries timed one at a time (0: none)
     command: tuple[str, ...] = field(default_factory=lambda: tuple(sys.argv))
+    # encodes the catalog elsewhere (benchmark.pipeline.remote_encoding.RemoteEncoding); None: here
+    remote_encoding: Any = field(default=None, compare=False)
 
     @property
     def deployment(self) -> Deployment:
@@ -122,7 +126,7 @@ def _save_state(retriever: Retriever, path: Path) -> None:
 
 
 def build_index(retriever: Retriever, documents: Sequence[str], collection: Collection, state: Path,
-                cache: VectorCache | None = None) -> dict:
+                cache: VectorCache | None = None, extra_meta: Mapping[str, Any] | None = None) -> dict:
     """Encode + upsert everything, then mark the collection complete (the marker is written last).
 
     ``index_s`` is what building costs: corpus statistics + encoding + upserting (the final flush and optimisation
@@ -137,7 +141,7 @@ def build_index(retriever: Retriever, documents: Sequence[str], collection: Coll
         stats: IndexStats = retriever.index(documents, collection, lambda n: bar.advance(task, n), cache)
     _save_state(retriever, state)
     meta = {"index_s": prepare_s + stats.encode_s + stats.upsert_s, "encode_docs_per_s": stats.encode_docs_per_s,
-            "nnz_doc": stats.nnz_doc, "documents": stats.documents}
+            "nnz_doc": stats.nnz_doc, "documents": stats.documents, **(extra_meta or {})}
     with stage("flushing and optimising the index"):
         collection.mark_complete(meta)
     return meta
@@ -176,8 +180,13 @@ def open_index(request: RunRequest, dataset: Dataset, retriever: Retriever, docu
         _restore_state(retriever, documents, _state_path(cache_root, key))
         return OpenIndex(collection, dict(collection.info().meta), True)
     vectors = VectorCache(CacheLayout(cache_root).area(VECTORS), corpus_key(dataset, retriever.text_builder))
-    return OpenIndex(collection, build_index(retriever, documents, collection, _state_path(cache_root, key), vectors),
-                     False)
+    extra: dict[str, Any] = {}
+    if request.remote_encoding is not None:
+        remote = fill_missing(retriever, documents, vectors, request.remote_encoding)
+        if remote is not None:
+            extra["encoding"] = remote.meta()
+    return OpenIndex(collection, build_index(retriever, documents, collection, _state_path(cache_root, key), vectors,
+                                             extra), False)
 
 
 def _index_and_search(request: RunRequest, dataset: Dataset, retriever: Retriever, documents: Sequence[str],
@@ -264,6 +273,7 @@ def efficiency_of(done: Searched) -> Efficiency:
         encode_queries_per_s=search.encode_queries_per_s or None, search_qps=search.search_qps,
         throughput_qps=search.throughput_qps, nnz_query=search.nnz_query,
         latency=done.latency, hardware=Hardware.of(timing.machine()),
+        encoding=EncodingInfo.model_validate(meta["encoding"]) if meta.get("encoding") else None,
     )
 
 

@@ -151,6 +151,17 @@ class Hardware(_Model):
         return Machine(self.cpu, self.cores, None, self.device).line()
 
 
+class EncodingInfo(_Model):
+    """Where the catalog was encoded when not here (``bench run --encode-on modal``): the service, the GPU, the
+    chunks sent (and those an interrupted earlier run had already brought back) and the remote encoding seconds."""
+
+    where: str
+    gpu: str
+    chunks: int
+    cached_chunks: int = 0
+    gpu_s: float
+
+
 class Efficiency(_Model):
     """What the run cost. Schema 2: per-query ``latency`` (end to end, query encoding included) and batched
     ``throughput_qps`` (encode + search); ``batch_ms_p50`` / ``batch_ms_p95`` only come from schema-1 files:
@@ -170,6 +181,7 @@ class Efficiency(_Model):
     # query side, one query at a time
     latency: Latency | None = None
     hardware: Hardware | None = None
+    encoding: EncodingInfo | None = None  # None: encoded on the machine of ``hardware`` (or an older file)
     # schema 1 only
     batch_ms_p50: float | None = None
     batch_ms_p95: float | None = None

@@ -1,0 +1,161 @@
+"""Catalog encoding on Modal GPUs (``bench run --encode-on modal [--gpu A10G] [--workers N]``).
+
+Each chunk of the catalog that the local vector cache lacks is one call of :data:`encode_chunk`, mapped over up to
+``workers`` containers (:mod:`benchmark.pipeline.remote_encoding` decides which chunks and saves what comes
+back). A container builds the encoder from its recipe once and encodes its chunks with it; a chunk travels back
+in the vector cache's own file format (:func:`benchmark.store.vector_cache.chunk_bytes`).
+
+Models: a hub id is downloaded by the container; a local folder (a bundled model, a registered ``splade-ft@NAME``)
+is uploaded once to the Volume :data:`MODELS_VOLUME` under ``sha256/<weights sha256>/`` and never again: an upload
+ends with a ``.complete`` file, and a folder that has it is not sent twice.
+
+The Modal operations go through :class:`EncodeModal` (:class:`LiveEncodeModal` is Modal itself; the tests use
+Modal's local execution, ``encode_chunk.local``). Credentials are checked before anything else, with the same
+message as ``bench train --on modal``.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+from typing import Any, Protocol
+
+import modal
+
+from benchmark.pipeline.remote_encoding import ChunkJob, EncodedChunk
+from benchmark.store.vector_cache import chunk_bytes, read_chunk
+from benchmark.train.modal_app import image
+from benchmark.train.modal_credentials import check_modal_ready
+from retrievers.recipe import EncoderRecipe, build_encoder
+
+MODELS_VOLUME = "shopbench-models"
+MODELS_MOUNT = "/models"
+DEFAULT_GPU = "A10G"
+DEFAULT_WORKERS = 4
+TIMEOUT_S = 3600  # one chunk (4,096 products) takes seconds on a GPU; the first call of a container loads the model
+COMPLETE = ".complete"
+
+app = modal.App("shopbench-encode")
+_ENCODERS: dict[str, Any] = {}  # per container: the encoder of each recipe, built once
+
+
+def model_dir(sha256: str) -> str:
+    return f"sha256/{sha256}"
+
+
+def run_chunk(start: int, texts: list[str], recipe_json: str, model_root: str | None = MODELS_MOUNT) -> dict[str, Any]:
+    """Encode one chunk with the recipe's encoder (its model read from ``model_root``'s copy when it has one)."""
+    recipe = EncoderRecipe.from_json(recipe_json)
+    encoder = _ENCODERS.get(recipe_json)
+    if encoder is None:
+        folder = None
+        if recipe.weights_sha256 and model_root:
+            folder = str(Path(model_root) / model_dir(recipe.weights_sha256))
+        encoder = build_encoder(recipe, folder if folder and Path(folder).is_dir() else None)
+        encoder.load(documents=True)
+        _ENCODERS[recipe_json] = encoder
+    began = time.perf_counter()
+    vectors = encoder.encode_documents(texts)
+    seconds = time.perf_counter() - began
+    return {"start": start, "chunk": chunk_bytes(vectors, seconds), "gpu": _gpu_name()}
+
+
+def _gpu_name() -> str | None:
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch comes with sentence-transformers
+        return None
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
+
+
+@app.function(image=image, gpu=DEFAULT_GPU, timeout=TIMEOUT_S,
+              volumes={MODELS_MOUNT: modal.Volume.from_name(MODELS_VOLUME, create_if_missing=True)})
+def encode_chunk(start: int, texts: list[str], recipe_json: str, model_root: str | None = MODELS_MOUNT
+                 ) -> dict[str, Any]:
+    """The Modal entry point: exactly :func:`run_chunk`."""
+    return run_chunk(start, texts, recipe_json, model_root)
+
+
+class EncodeModal(Protocol):
+    def session(self) -> AbstractContextManager[Any]: ...
+
+    def volume(self) -> Any: ...  # .listdir(path) / .batch_upload()
+
+    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str
+            ) -> Iterator[dict[str, Any]]: ...
+
+
+class LiveEncodeModal:
+    """Modal itself (needs credentials and network)."""
+
+    def session(self) -> AbstractContextManager[Any]:
+        return _session()
+
+    def volume(self) -> Any:
+        return modal.Volume.from_name(MODELS_VOLUME, create_if_missing=True)
+
+    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str
+            ) -> Iterator[dict[str, Any]]:
+        function = encode_chunk.with_options(gpu=gpu, max_containers=workers)
+        yield from function.map(starts, texts, kwargs={"recipe_json": recipe_json}, order_outputs=False)
+
+
+@contextmanager
+def _session() -> Iterator[Any]:
+    with modal.enable_output(), app.run() as running:
+        yield running
+
+
+def has_model(volume: Any, sha256: str) -> bool:
+    """Whether the Volume holds a complete upload of the model with these weights."""
+    try:
+        names = {Path(entry.path).name for entry in volume.listdir(model_dir(sha256))}
+    except Exception:  # noqa: BLE001 - modal raises its own NotFoundError (or grpc errors) for a missing folder
+        return False
+    return COMPLETE in names
+
+
+def upload_model(volume: Any, folder: str, sha256: str) -> bool:
+    """Upload ``folder`` under its weights' sha256 unless it is there already; True when it was uploaded."""
+    if has_model(volume, sha256):
+        return False
+    with volume.batch_upload(force=True) as batch:
+        batch.put_directory(folder, model_dir(sha256))
+    with volume.batch_upload(force=True) as batch:  # written last: a partial upload is never taken as complete
+        batch.put_file(io.BytesIO(sha256.encode()), f"{model_dir(sha256)}/{COMPLETE}")
+    return True
+
+
+class ModalEncoding:
+    """The :class:`~benchmark.pipeline.remote_encoding.RemoteEncoding` of Modal GPUs."""
+
+    where = "modal"
+
+    def __init__(self, gpu: str = DEFAULT_GPU, workers: int = DEFAULT_WORKERS, client: EncodeModal | None = None,
+                 check: bool = True) -> None:
+        if workers < 1:
+            raise ValueError(f"--workers must be at least 1, got {workers}")
+        if check:
+            check_modal_ready()  # fails in about a second without credentials or network
+        self.gpu, self.workers = gpu, workers
+        self.client: EncodeModal = client or LiveEncodeModal()
+        self.uploads: list[str] = []  # the weights uploaded by this process (sha256)
+
+    def encode(self, recipe: EncoderRecipe, jobs: Sequence[ChunkJob]) -> Iterator[EncodedChunk]:
+        counts = {job.start: len(job.texts) for job in jobs}
+        with self.client.session():
+            if recipe.model_folder and recipe.weights_sha256 and \
+                    upload_model(self.client.volume(), recipe.model_folder, recipe.weights_sha256):
+                self.uploads.append(recipe.weights_sha256)
+            results = self.client.map(self.gpu, self.workers, [j.start for j in jobs], [list(j.texts) for j in jobs],
+                                      recipe.to_json())
+            for out in results:
+                start = int(out["start"])
+                found = read_chunk(io.BytesIO(out["chunk"]), counts[start])
+                if found is None:
+                    raise ValueError(f"Modal returned an unreadable chunk for documents {start}..")
+                vectors, seconds = found
+                yield EncodedChunk(start, vectors, seconds, out.get("gpu") or self.gpu)

@@ -1,0 +1,176 @@
+"""Catalog encoding on Modal (``bench run --encode-on modal``), run through Modal's local execution
+(``encode_chunk.local``) and a Volume kept in a folder: the chunks equal local encoding, an interrupted run
+resumes without re-encoding what came back, the model is uploaded once, and without credentials the command
+fails at once."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from procs import bench
+
+from benchmark.datasets.registry import load_dataset
+from benchmark.datasets.text import corpus_texts
+from benchmark.pipeline.harness import RunRequest, run_benchmark
+from benchmark.pipeline.remote_encoding import fill_missing, missing_jobs
+from benchmark.store.vector_cache import VectorCache
+from benchmark.train import modal_encode
+from benchmark.train.modal_credentials import ModalUnavailable
+from benchmark.train.modal_encode import COMPLETE, ModalEncoding, encode_chunk, has_model
+from retrievers.recipe import recipe_of
+from retrievers.registry import build, resolve_config
+
+CHUNK = 100  # the demo's 302 products in 4 chunks (a local build uses 4,096)
+
+
+class FolderVolume:
+    """A Modal Volume kept in a folder: listdir, and batch uploads of folders and files."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.uploads = 0
+
+    def listdir(self, path: str):
+        folder = self.root / path
+        if not folder.is_dir():
+            raise FileNotFoundError(path)
+        return [type("Entry", (), {"path": f"{path}/{p.name}"})() for p in sorted(folder.iterdir())]
+
+    @contextlib.contextmanager
+    def batch_upload(self, force: bool = False):
+        volume = self
+
+        class Batch:
+            def put_directory(self, local: str, remote: str) -> None:
+                volume.uploads += 1
+                shutil.copytree(local, volume.root / remote, dirs_exist_ok=True)
+
+            def put_file(self, handle, remote: str) -> None:
+                (volume.root / remote).parent.mkdir(parents=True, exist_ok=True)
+                (volume.root / remote).write_bytes(handle.read())
+
+        yield Batch()
+
+
+class LocalModal:
+    """Modal's local execution of the real entry point; ``stop_after`` chunks, the run is killed."""
+
+    def __init__(self, volume: FolderVolume, stop_after: int | None = None) -> None:
+        self._volume = volume
+        self.stop_after = stop_after
+        self.sent: list[int] = []
+
+    def session(self):
+        return contextlib.nullcontext()
+
+    def volume(self) -> FolderVolume:
+        return self._volume
+
+    def map(self, gpu, workers, starts, texts, recipe_json):
+        for n, (start, chunk) in enumerate(zip(starts, texts, strict=True)):
+            if self.stop_after is not None and n >= self.stop_after:
+                raise KeyboardInterrupt("the run was killed")
+            self.sent.append(start)
+            yield encode_chunk.local(start, chunk, recipe_json, model_root=str(self._volume.root))
+
+
+@pytest.fixture(scope="module")
+def splade(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("cache")
+    dataset = load_dataset("demo", cache_dir=cache)
+    retriever = build("splade", resolve_config("splade", {}, cache_dir=cache, text_format=dataset.default_text_format))
+    return dataset, retriever, corpus_texts(dataset, retriever.text_builder)
+
+
+def test_a_chunk_encoded_through_modal_local_execution_equals_local_encoding(splade, tmp_path):
+    _, retriever, texts = splade
+    encoder = retriever.encoders[0]
+    recipe = recipe_of(encoder)
+    assert recipe is not None and recipe.weights_sha256 and recipe.kind == "splade"
+    volume = FolderVolume(tmp_path / "volume")
+    service = ModalEncoding(check=False, client=LocalModal(volume))
+    from benchmark.pipeline.remote_encoding import ChunkJob
+
+    (remote,) = list(service.encode(recipe, [ChunkJob(0, texts[:40])]))
+    local = encoder.encode_documents(list(texts[:40]))
+    assert len(remote.vectors) == 40
+    for a, b in zip(remote.vectors, local, strict=True):
+        assert np.array_equal(a.indices, b.indices) and np.array_equal(a.values, b.values)
+    assert service.uploads == [recipe.weights_sha256]  # the container read the uploaded copy of the model
+    assert has_model(volume, recipe.weights_sha256)
+
+
+def test_a_killed_remote_run_resumes_without_encoding_finished_chunks_again(splade, tmp_path):
+    _, retriever, texts = splade
+    encoder = retriever.encoders[0]
+    cache = VectorCache(tmp_path / "vectors", "demo-corpus")
+    volume = FolderVolume(tmp_path / "volume")
+    killed = LocalModal(volume, stop_after=2)
+    with pytest.raises(KeyboardInterrupt):
+        fill_missing(retriever, texts, cache, ModalEncoding(check=False, client=killed), chunk=CHUNK)
+    assert killed.sent == [0, 100]
+    assert [j.start for j in missing_jobs(encoder.identity.fingerprint, texts, cache, CHUNK)] == [200, 300]
+    again = LocalModal(volume)
+    service = ModalEncoding(check=False, client=again)
+    stats = fill_missing(retriever, texts, cache, service, chunk=CHUNK)
+    assert again.sent == [200, 300] and stats.chunks == 2 and stats.cached == 2
+    assert service.uploads == []  # the Volume had the weights from the first run
+    assert volume.uploads == 1
+    for start in range(0, len(texts), CHUNK):
+        part = list(texts[start:start + CHUNK])
+        vectors, _ = cache.load(encoder.identity.fingerprint, start, len(part))
+        for a, b in zip(vectors, encoder.encode_documents(part), strict=True):
+            assert np.array_equal(a.indices, b.indices) and np.array_equal(a.values, b.values)
+
+
+def test_bench_run_encoded_on_modal_writes_the_same_run_and_records_where(tmp_path, monkeypatch):
+    monkeypatch.setattr(modal_encode, "_ENCODERS", {})
+    service = ModalEncoding(gpu="A10G", workers=3, check=False, client=LocalModal(FolderVolume(tmp_path / "vol")))
+    runs = {}
+    for name, remote in (("local", None), ("modal", service)):
+        request = RunRequest(retriever="splade", dataset="demo", output_dir=tmp_path / name,
+                             cache_dir=tmp_path / f"cache-{name}", command=("test",), latency_sample=0,
+                             remote_encoding=remote)
+        runs[name] = run_benchmark(request)
+    trec = {n: o.path.with_name(o.record.run_file).read_bytes() for n, o in runs.items()}
+    assert trec["local"] == trec["modal"]
+    encoding = runs["modal"].record.efficiency.encoding
+    assert encoding is not None and (encoding.where, encoding.gpu, encoding.chunks) == ("modal", "A10G", 1)
+    assert runs["local"].record.efficiency.encoding is None
+
+
+def test_without_modal_credentials_the_command_fails_at_once_with_trains_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("MODAL_CONFIG_PATH", str(tmp_path / "none.toml"))
+    for name in ("MODAL_TOKEN_ID", "MODAL_TOKEN_SECRET", "MODAL_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    started = time.monotonic()
+    with pytest.raises(ModalUnavailable) as expected:
+        ModalEncoding()
+    assert time.monotonic() - started < 1
+    result = bench("run", "-r", "splade", "-d", "demo", "--encode-on", "modal", "--cache-dir", tmp_path / "cache",
+                   "--output-dir", tmp_path / "out")
+    assert result.returncode == 2
+    assert str(expected.value) in " ".join((result.stdout + result.stderr).split())
+    train = bench("train", "--config", "configs/train/demo-cpu.yaml", "--on", "modal", "--cache-dir",
+                  tmp_path / "cache")
+    assert train.returncode == 2 and str(expected.value) in " ".join((train.stdout + train.stderr).split())
+    assert not (tmp_path / "out").exists()
+
+
+def test_bm25_has_no_recipe_and_is_encoded_where_it_runs(tmp_path):
+    dataset = load_dataset("demo", cache_dir=tmp_path)
+    bm25 = build("bm25", resolve_config("bm25", {}, cache_dir=tmp_path, text_format=dataset.default_text_format))
+    assert recipe_of(bm25.encoders[0]) is None
+
+
+def test_a_volume_folder_without_its_completion_file_is_uploaded_again(tmp_path):
+    volume = FolderVolume(tmp_path / "volume")
+    (tmp_path / "volume" / "sha256" / "abc").mkdir(parents=True)  # a partial upload
+    assert not has_model(volume, "abc")
+    (tmp_path / "volume" / "sha256" / "abc" / COMPLETE).write_text("abc")
+    assert has_model(volume, "abc")
