@@ -25,6 +25,7 @@ from benchmark.train.modal_encode import COMPLETE, ModalEncoding, encode_chunk, 
 from retrievers.recipe import recipe_of
 from retrievers.registry import build, resolve_config
 
+pytestmark = pytest.mark.filterwarnings("ignore:The encode_chunk function is executing locally")
 CHUNK = 100  # the demo's 302 products in 4 chunks (a local build uses 4,096)
 
 
@@ -174,3 +175,26 @@ def test_a_volume_folder_without_its_completion_file_is_uploaded_again(tmp_path)
     assert not has_model(volume, "abc")
     (tmp_path / "volume" / "sha256" / "abc" / COMPLETE).write_text("abc")
     assert has_model(volume, "abc")
+
+
+def test_a_mining_round_indexes_the_training_catalog_from_remote_vectors(tmp_path, monkeypatch):
+    from benchmark.train import mining
+    from benchmark.train.config import TrainConfig
+
+    monkeypatch.setattr(modal_encode, "_ENCODERS", {})
+    dataset = load_dataset("demo", cache_dir=tmp_path)
+    config = TrainConfig.model_validate({"base_model": "bundled:splade-tiny", "name": "m",
+                                         "datasets": [{"name": "demo"}]})
+    retriever = mining.make_retriever(Path(recipe_of(build("splade", resolve_config("splade", {}))
+                                                      .encoders[0]).model_folder), config)
+    client = LocalModal(FolderVolume(tmp_path / "volume"))
+    service = ModalEncoding(check=False, client=client)
+    hits = {}
+    for name, remote in (("remote", service), ("local", None)):
+        store = mining.open_store(tmp_path / name)
+        try:
+            index = mining.open_index(retriever, dataset, store, tmp_path / name, remote=remote)
+            hits[name] = mining.search(index, dict(list(dataset.split("test").queries.items())[:5]), 10)
+        finally:
+            store.close()
+    assert client.sent == [0] and hits["remote"] == hits["local"]

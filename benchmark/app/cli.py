@@ -366,6 +366,8 @@ def train_command(
     fetch_call: Annotated[str | None, typer.Option("--fetch-call", help="Download and register the model of a detached Modal run, by the call id it printed (fc-...).")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the resolved config and pair counts (leakage guard included); train nothing.")] = False,
     cache_dir: CacheDir = None,
+    encode_on: Annotated[str, typer.Option("--encode-on", help="Training here: where the mining rounds and dev evaluation encode their catalogs (local or modal).")] = "local",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="With --encode-on modal: containers encoding chunks at once.")] = 4,
 ) -> None:
     """Fine-tune SPLADE on train-split pairs (optionally with hard-negative mining rounds) and register it.
 
@@ -387,9 +389,12 @@ def train_command(
     _check_model_name(name, "--name")
     _check_model_name(fetch, "--fetch")
     overrides = list(set_ or ())
+    if encode_on != "local" and on != "local":
+        raise ShopbenchError("--encode-on is for training here (--on local): a Modal run encodes on its own GPU")
+    remote = _remote_encoding(encode_on, gpu or "A10G", workers)
     run_train(config_path=config, overrides=overrides, name=name, data_dir=data_dir, on=on, gpu=gpu, detach=detach,
               sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir, fetch_call=fetch_call,
-              resume=resume)
+              resume=resume, remote_encoding=remote)
 
 
 def _check_model_name(value: str | None, option: str) -> None:

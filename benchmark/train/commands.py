@@ -39,7 +39,7 @@ def fetch_config(config_path: Path | None, overrides: list[str], fetch_name: str
 def train_command(*, config_path: Path | None, overrides: list[str], name: str | None, on: str, gpu: str | None,
                   detach: bool, sweep_path: Path | None, fetch_name: str | None, dry_run: bool,
                   cache_dir: Path | None, data_dir: Path | None = None, fetch_call: str | None = None,
-                  resume: bool = False) -> None:
+                  resume: bool = False, remote_encoding: Any = None) -> None:
     if on not in ("local", "modal"):
         raise ShopbenchError(f"--on takes local or modal, got {on!r}")
     if fetch_name and fetch_call:
@@ -81,7 +81,7 @@ def train_command(*, config_path: Path | None, overrides: list[str], name: str |
         raise ShopbenchError("--detach is for --on modal")
     from benchmark.train.trainer import train
 
-    result = train(config, cache_dir=cache_dir)
+    result = train(config, cache_dir=cache_dir, remote_encoding=remote_encoding)
     score = result.dev_ndcg10()
     console.print(f"[green]done[/] {result.name} in {result.total_s / 60:.1f} min"
                   + (f"; dev nDCG@10 {score:.4f}" if score is not None else ""))

@@ -27,15 +27,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmark.core import atomic, paths
-from benchmark.core.cache_layout import CacheLayout
+from benchmark.core.cache_layout import VECTORS, CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import build_texts, corpus_key
 from benchmark.pipeline.harness import build_index, index_key, ranked_run, search_ranked
+from benchmark.pipeline.remote_encoding import RemoteEncoding, fill_missing
 from benchmark.ranking.evaluation import evaluate
 from benchmark.ranking.runs import Run
 from benchmark.store.base import Collection, Store
 from benchmark.store.factory import make_store
+from benchmark.store.vector_cache import VectorCache
 from benchmark.train.config import MiningConfig, TrainConfig
 from benchmark.train.data import DatasetPairs
 from retrievers.registry import build, resolve_config
@@ -71,8 +73,9 @@ def open_store(cache_dir: Path | str | None) -> Store:
 
 
 def open_index(retriever: Retriever, dataset: Dataset, store: Store, cache_dir: Path | str | None,
-               doc_subset: list[str] | None = None) -> Index:
-    """The model's index of ``dataset``'s catalog (or of ``doc_subset``), reused if complete."""
+               doc_subset: list[str] | None = None, remote: RemoteEncoding | None = None) -> Index:
+    """The model's index of ``dataset``'s catalog (or of ``doc_subset``), reused if complete; built from vectors
+    encoded by ``remote`` (``bench train --encode-on modal``) when given."""
     builder = retriever.text_builder
     if doc_subset is None:
         texts = build_texts(dataset, builder)
@@ -88,7 +91,13 @@ def open_index(retriever: Retriever, dataset: Dataset, store: Store, cache_dir: 
         console.print(f"[dim]reusing index {key}[/]")
     else:
         state = CacheLayout.of(cache_dir).index_state(key)
-        build_index(retriever, list(texts.values()), collection, state)
+        documents = list(texts.values())
+        vectors = None
+        if remote is not None:
+            corpus = corpus_key(dataset, builder) if doc_subset is None else key
+            vectors = VectorCache(CacheLayout.of(cache_dir).area(VECTORS), corpus)
+            fill_missing(retriever, documents, vectors, remote)
+        build_index(retriever, documents, collection, state, vectors)
     return Index(retriever, collection, list(texts), key, doc_subset is None)
 
 

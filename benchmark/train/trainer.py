@@ -29,6 +29,7 @@ from benchmark.core import atomic, faults
 from benchmark.core.cache_layout import TRAIN_RUNS, CacheLayout
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
+from benchmark.pipeline.remote_encoding import RemoteEncoding
 from benchmark.train import card, inference_free, mining
 from benchmark.train.config import TrainConfig
 from benchmark.train.data import DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives, rows_for
@@ -78,8 +79,10 @@ def run_dir(config: TrainConfig, cache_dir: Path | str | None) -> Path:
     return CacheLayout.of(cache_dir).train_run(config.name)
 
 
-def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register: bool = True) -> TrainResult:
-    """Train (or resume), write the final model + card, and register it."""
+def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register: bool = True,
+          remote_encoding: RemoteEncoding | None = None) -> TrainResult:
+    """Train (or resume), write the final model + card, and register it. ``remote_encoding`` encodes the catalogs
+    the mining rounds and dev evaluations index (``bench train --encode-on modal``)."""
     start = time.perf_counter()
     registry = ModelRegistry(cache_dir)
     published = _published_unregistered(registry, config)
@@ -93,13 +96,14 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
         raise ShopbenchError(f"another bench train is writing {work} (lock file {lock.path}); wait for it to end "
                              "or train under another name (--set name=...)")
     try:
-        return _train(config, name, published, registry, work, cache_dir, register, start)
+        return _train(config, name, published, registry, work, cache_dir, register, start, remote_encoding)
     finally:
         lock.release()
 
 
 def _train(config: TrainConfig, name: str, published: str | None, registry: ModelRegistry, work: Path,
-           cache_dir: Path | str | None, register: bool, start: float) -> TrainResult:
+           cache_dir: Path | str | None, register: bool, start: float,
+           remote_encoding: RemoteEncoding | None = None) -> TrainResult:
     data = load_training_data(config, cache_dir)  # before anything is written: the leakage guard may refuse
     _check_resume(work, config)
     for row in describe(data):
@@ -110,7 +114,7 @@ def _train(config: TrainConfig, name: str, published: str | None, registry: Mode
     for r in range(config.mining.rounds + 1):
         result = _load_round(work / f"round-{r}")
         if result is None:
-            result = _run_round(r, config, data, previous, work, cache_dir)
+            result = _run_round(r, config, data, previous, work, cache_dir, remote_encoding)
         else:
             console.print(f"[dim]round {r}: already finished ({work / f'round-{r}'})[/]")
         rounds.append(result)
@@ -192,7 +196,7 @@ def _load_round(directory: Path) -> RoundResult | None:
 
 
 def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: Path | None, work: Path,
-               cache_dir: Path | str | None) -> RoundResult:
+               cache_dir: Path | str | None, remote: RemoteEncoding | None = None) -> RoundResult:
     directory = work / f"round-{r}"
     directory.mkdir(parents=True, exist_ok=True)
     console.rule(f"round {r}")
@@ -208,7 +212,7 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
     if r >= 1:
         assert previous is not None
         t0 = time.perf_counter()
-        negatives, mined, index_keys = _mine_round(config, data, previous, directory, cache_dir)
+        negatives, mined, index_keys = _mine_round(config, data, previous, directory, cache_dir, remote)
         mine_s = time.perf_counter() - t0
     columns = {}
     for p in data:
@@ -227,7 +231,7 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
                          mined, mine_s=mine_s, mining_keys=index_keys, train_loss=loss)
     if config.dev_eval:
         t0 = time.perf_counter()
-        result.dev, result.index_keys = _dev_eval(config, data, directory / "model", cache_dir)
+        result.dev, result.index_keys = _dev_eval(config, data, directory / "model", cache_dir, remote)
         result.dev_s = time.perf_counter() - t0
         for dataset, metrics in result.dev.items():
             console.print(f"round {r} dev {dataset}: " + ", ".join(
@@ -258,7 +262,7 @@ def _fit_once(config: TrainConfig, init: str, columns: dict, directory: Path) ->
 
 
 def _mine_round(config: TrainConfig, data: list[DatasetPairs], previous: Path, directory: Path,
-                cache_dir: Path | str | None):
+                cache_dir: Path | str | None, remote: RemoteEncoding | None = None):
     negatives: dict[str, dict[str, list[str]]] = {}
     stats: dict[str, dict[str, Any]] = {}
     keys: list[str] = []
@@ -273,7 +277,7 @@ def _mine_round(config: TrainConfig, data: list[DatasetPairs], previous: Path, d
             store = store or mining.open_store(cache_dir)
             retriever = mining.make_retriever(previous, config)
             subset = mining.mining_subset(pairs, config.mining.corpus_cap, config.seed)
-            index = mining.open_index(retriever, pairs.dataset, store, cache_dir, subset)
+            index = mining.open_index(retriever, pairs.dataset, store, cache_dir, subset, remote)
             result = mining.mine(index, pairs, config.mining, config.seed)
             if index.full_catalog:
                 keys.append(index.key)
@@ -290,7 +294,8 @@ def _mine_round(config: TrainConfig, data: list[DatasetPairs], previous: Path, d
     return negatives, stats, keys
 
 
-def _dev_eval(config: TrainConfig, data: list[DatasetPairs], model_dir: Path, cache_dir: Path | str | None):
+def _dev_eval(config: TrainConfig, data: list[DatasetPairs], model_dir: Path, cache_dir: Path | str | None,
+              remote: RemoteEncoding | None = None):
     metrics: dict[str, dict[str, float | int]] = {}
     keys: list[str] = []
     targets = [p for p in data if mining.dev_queries(p, config)]
@@ -300,7 +305,7 @@ def _dev_eval(config: TrainConfig, data: list[DatasetPairs], model_dir: Path, ca
     try:
         retriever = mining.make_retriever(model_dir, config)
         for pairs in targets:
-            index = mining.open_index(retriever, pairs.dataset, store, cache_dir)
+            index = mining.open_index(retriever, pairs.dataset, store, cache_dir, remote=remote)
             keys.append(index.key)
             metrics[pairs.name] = mining.dev_metrics(index, pairs, config)
     finally:
