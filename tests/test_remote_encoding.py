@@ -5,8 +5,6 @@ fails at once."""
 
 from __future__ import annotations
 
-import contextlib
-import shutil
 import time
 from pathlib import Path
 
@@ -21,7 +19,7 @@ from benchmark.pipeline.remote_encoding import fill_missing, missing_jobs
 from benchmark.store.vector_cache import VectorCache
 from benchmark.train import modal_encode
 from benchmark.train.modal_credentials import ModalUnavailable
-from benchmark.train.modal_encode import COMPLETE, ModalEncoding, encode_chunk, has_model
+from benchmark.train.modal_encode import COMPLETE, FolderVolume, LocalEncodeModal, ModalEncoding, has_model
 from retrievers.recipe import recipe_of
 from retrievers.registry import build, resolve_config
 
@@ -29,55 +27,18 @@ pytestmark = pytest.mark.filterwarnings("ignore:The encode_chunk function is exe
 CHUNK = 100  # the demo's 302 products in 4 chunks (a local build uses 4,096)
 
 
-class FolderVolume:
-    """A Modal Volume kept in a folder: listdir, and batch uploads of folders and files."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.uploads = 0
-
-    def listdir(self, path: str):
-        folder = self.root / path
-        if not folder.is_dir():
-            raise FileNotFoundError(path)
-        return [type("Entry", (), {"path": f"{path}/{p.name}"})() for p in sorted(folder.iterdir())]
-
-    @contextlib.contextmanager
-    def batch_upload(self, force: bool = False):
-        volume = self
-
-        class Batch:
-            def put_directory(self, local: str, remote: str) -> None:
-                volume.uploads += 1
-                shutil.copytree(local, volume.root / remote, dirs_exist_ok=True)
-
-            def put_file(self, handle, remote: str) -> None:
-                (volume.root / remote).parent.mkdir(parents=True, exist_ok=True)
-                (volume.root / remote).write_bytes(handle.read())
-
-        yield Batch()
-
-
-class LocalModal:
-    """Modal's local execution of the real entry point; ``stop_after`` chunks, the run is killed."""
+class LocalModal(LocalEncodeModal):
+    """Modal's local execution of the real entry point; after ``stop_after`` chunks the run is killed."""
 
     def __init__(self, volume: FolderVolume, stop_after: int | None = None) -> None:
-        self._volume = volume
+        super().__init__(volume)
         self.stop_after = stop_after
-        self.sent: list[int] = []
-
-    def session(self):
-        return contextlib.nullcontext()
-
-    def volume(self) -> FolderVolume:
-        return self._volume
 
     def map(self, gpu, workers, starts, texts, recipe_json):
-        for n, (start, chunk) in enumerate(zip(starts, texts, strict=True)):
-            if self.stop_after is not None and n >= self.stop_after:
+        for n, out in enumerate(super().map(gpu, workers, starts, texts, recipe_json)):
+            yield out
+            if self.stop_after is not None and n + 1 >= self.stop_after:
                 raise KeyboardInterrupt("the run was killed")
-            self.sent.append(start)
-            yield encode_chunk.local(start, chunk, recipe_json, model_root=str(self._volume.root))
 
 
 @pytest.fixture(scope="module")
@@ -198,3 +159,21 @@ def test_a_mining_round_indexes_the_training_catalog_from_remote_vectors(tmp_pat
         finally:
             store.close()
     assert client.sent == [0] and hits["remote"] == hits["local"]
+
+
+def test_encode_on_modal_local_rehearses_the_path_from_the_command_line(tmp_path, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from benchmark.app.cli import app
+
+    monkeypatch.setattr(modal_encode, "_ENCODERS", {})
+    result = CliRunner().invoke(app, ["run", "-r", "splade", "-d", "demo", "--encode-on", "modal-local",
+                                      "--cache-dir", str(tmp_path / "cache"), "--output-dir", str(tmp_path / "out"),
+                                      "--latency-sample", "0"])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "out").glob("*.json")
+    encoding = json.loads(path.read_text())["efficiency"]["encoding"]
+    assert encoding["where"] == "modal" and encoding["gpu"] == "local" and encoding["chunks"] == 1
+    assert list((tmp_path / "cache" / "modal-local" / "sha256").iterdir())  # the model's copy in the "Volume"

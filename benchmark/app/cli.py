@@ -67,7 +67,7 @@ def run_command(
     drop_self: Annotated[bool, typer.Option("--drop-self", help="Drop hits whose id equals the query id (BEIR ArguAna convention).")] = False,
     trust_remote_code: Annotated[bool, typer.Option("--trust-remote-code", help="Allow models that run their own code (hub Python files, pickle *.bin weights). Env: SHOPBENCH_TRUST_REMOTE_CODE=1.")] = False,
     latency_sample: Annotated[int, typer.Option("--latency-sample", min=0, help="Queries (a seeded sample of the split) answered one at a time to measure per-query latency p50/p95/p99, query encoding included; 0 skips it.")] = DEFAULT_SAMPLE,
-    encode_on: Annotated[str, typer.Option("--encode-on", help="Where the catalog is encoded for a new index: local, or modal (Modal GPUs, pip install 'shopbench[modal]' and `modal setup`).")] = "local",
+    encode_on: Annotated[str, typer.Option("--encode-on", help="Where the catalog is encoded for a new index: local, modal (Modal GPUs; pip install 'shopbench[modal]', `modal setup`) or modal-local (Modal's entry point run here, to rehearse).")] = "local",
     gpu: Annotated[str, typer.Option("--gpu", help="With --encode-on modal: the Modal GPU type.")] = "A10G",
     workers: Annotated[int, typer.Option("--workers", min=1, help="With --encode-on modal: containers encoding chunks at once.")] = 4,
 ) -> None:
@@ -103,7 +103,7 @@ def run_command(
     if (shards > 1 or replication_factor > 1) and not qdrant_url:
         console.print("[yellow]note:[/] --shards and --replication-factor apply to a Qdrant server or cluster "
                       "(--qdrant-url); the embedded store has one shard", highlight=False)
-    remote = _remote_encoding(encode_on, gpu, workers)  # without Modal credentials: a clear error in a second
+    remote = _remote_encoding(encode_on, gpu, workers, cache_dir)  # no Modal credentials: a clear error at once
     settings = {name: overrides_for(name, set_ or (), config) for name in retriever}
     for name, values in settings.items():
         resolve_system(name, values, cache_dir=cache_dir)  # every setting checked before anything runs
@@ -122,12 +122,19 @@ def run_command(
     render_summary(outcomes)
 
 
-def _remote_encoding(where: str, gpu: str, workers: int):  # type: ignore[no-untyped-def]
-    """The service that encodes catalogs elsewhere (None: here)."""
+def _remote_encoding(where: str, gpu: str, workers: int, cache_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """The service that encodes catalogs elsewhere (None: here); ``modal-local`` runs Modal's entry point in this
+    process (Modal's local execution, a folder as its Volume): the same path, rehearsed without Modal."""
     if where == "local":
         return None
+    if where == "modal-local":
+        from benchmark.core.cache_layout import MODAL_LOCAL, CacheLayout
+        from benchmark.train.modal_encode import FolderVolume, LocalEncodeModal, ModalEncoding
+
+        volume = FolderVolume(CacheLayout.of(cache_dir).area(MODAL_LOCAL, create=True))
+        return ModalEncoding(gpu="local", workers=1, client=LocalEncodeModal(volume), check=False)
     if where != "modal":
-        raise typer.BadParameter(f"--encode-on must be local or modal, got {where!r}")
+        raise typer.BadParameter(f"--encode-on must be local, modal or modal-local, got {where!r}")
     from benchmark.train.modal_credentials import check_modal_ready
 
     check_modal_ready()  # before importing modal's app: no credentials fails here, as `bench train --on modal`
@@ -391,7 +398,7 @@ def train_command(
     overrides = list(set_ or ())
     if encode_on != "local" and on != "local":
         raise ShopbenchError("--encode-on is for training here (--on local): a Modal run encodes on its own GPU")
-    remote = _remote_encoding(encode_on, gpu or "A10G", workers)
+    remote = _remote_encoding(encode_on, gpu or "A10G", workers, cache_dir)
     run_train(config_path=config, overrides=overrides, name=name, data_dir=data_dir, on=on, gpu=gpu, detach=detach,
               sweep_path=sweep, fetch_name=fetch, dry_run=dry_run, cache_dir=cache_dir, fetch_call=fetch_call,
               resume=resume, remote_encoding=remote)

@@ -47,8 +47,9 @@ QUERY_VECTORS = "query-vectors"
 FUSION_RUNS = "fusion-runs"
 MODELS = "models"
 TRAIN_RUNS = "train-runs"
+MODAL_LOCAL = "modal-local"  # the Volume of `--encode-on modal-local` (model copies by weights sha256)
 AREAS = (DATASETS, QDRANT_EDGE, LUCENE, RANK_BM25, INDEX_STATE, VECTORS, QUERY_VECTORS, FUSION_RUNS, MODELS,
-         TRAIN_RUNS)
+         TRAIN_RUNS, MODAL_LOCAL)
 LOCK_DIR = ".locks"
 STALE_TEMP_S = atomic.STALE_TEMP_S
 

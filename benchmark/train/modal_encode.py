@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -101,6 +101,71 @@ class LiveEncodeModal:
             ) -> Iterator[dict[str, Any]]:
         function = encode_chunk.with_options(gpu=gpu, max_containers=workers)
         yield from function.map(starts, texts, kwargs={"recipe_json": recipe_json}, order_outputs=False)
+
+
+class FolderVolume:
+    """A Modal Volume kept in a local folder (``listdir``, batch uploads of folders and files): the Volume of
+    :class:`LocalEncodeModal`."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self.uploads = 0
+
+    def listdir(self, path: str) -> list[Any]:
+        folder = self.root / path
+        if not folder.is_dir():
+            raise FileNotFoundError(path)
+        return [_Entry(f"{path}/{p.name}") for p in sorted(folder.iterdir())]
+
+    @contextmanager
+    def batch_upload(self, force: bool = False) -> Iterator[Any]:
+        yield _FolderBatch(self)
+
+
+class _Entry:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+class _FolderBatch:
+    def __init__(self, volume: FolderVolume) -> None:
+        self.volume = volume
+
+    def put_directory(self, local: str, remote: str) -> None:
+        import shutil
+
+        self.volume.uploads += 1
+        shutil.copytree(local, self.volume.root / remote, dirs_exist_ok=True)
+
+    def put_file(self, handle: Any, remote: str) -> None:
+        target = self.volume.root / remote
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(handle.read())
+
+
+class LocalEncodeModal:
+    """Modal's local execution: the real entry point (``encode_chunk.local``) in this process, chunk after
+    chunk, with a :class:`FolderVolume` (``--encode-on modal-local``: rehearse the path without Modal)."""
+
+    def __init__(self, volume: FolderVolume) -> None:
+        self._volume = volume
+        self.sent: list[int] = []
+
+    def session(self) -> AbstractContextManager[Any]:
+        return nullcontext()
+
+    def volume(self) -> FolderVolume:
+        return self._volume
+
+    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str
+            ) -> Iterator[dict[str, Any]]:
+        import warnings
+
+        for start, chunk in zip(starts, texts, strict=True):
+            self.sent.append(start)
+            with warnings.catch_warnings():  # "executing locally ... no access to the mounted Volume": expected
+                warnings.simplefilter("ignore", UserWarning)
+                yield encode_chunk.local(start, chunk, recipe_json, model_root=str(self._volume.root))
 
 
 @contextmanager
