@@ -320,19 +320,23 @@ class ServerStore:
         check_key(key)
         check_schema(schema)
         alias = alias_of(key)
-        self._sweep(key)
-        published = self._published(key, schema)
+        names = self._names()  # read once per open: the collections, then the alias
+        target = self._alias_target(alias)
+        self._sweep(key, names, target)
+        published = self._published(key, schema, target, alias in names)
         if published is not None:
             return published
-        if self._exists(alias) and self._alias_target(alias) is None:  # a pre-alias collection, incomplete or
-            self._r.call(f"remove {alias}", lambda: self._client.delete_collection(alias))  # of another schema
+        if target is None and alias in names:  # a pre-alias collection, incomplete or of another schema
+            self._r.call(f"remove {alias}", lambda: self._client.delete_collection(alias))
         return self._new_build(key, schema)
 
-    def _published(self, key: str, schema: CollectionSchema) -> ServerCollection | None:
+    def _published(self, key: str, schema: CollectionSchema, target: str | None,
+                   legacy: bool) -> ServerCollection | None:
+        """The published index (``target``: the alias's collection), or a pre-alias one (``legacy``: a
+        collection named like the alias exists), when it is complete and has ``schema``."""
         alias = alias_of(key)
-        target = self._alias_target(alias)
         if target is None:
-            if not self._exists(alias):
+            if not legacy:
                 return None
             stored = self._metadata(alias) or {}  # an index written before aliases
             if stored.get(COMPLETE) is True and stored.get(SCHEMA) == schema_json(schema):
@@ -418,10 +422,8 @@ class ServerStore:
         finally:
             self._drop_collection(lock)
 
-    def _sweep(self, key: str) -> None:
+    def _sweep(self, key: str, names: list[str], published: str | None) -> None:
         """Remove builds of ``key`` nobody published that are older than :data:`ABANDONED_S`."""
-        names = self._r.call("list collections", lambda: [c.name for c in self._client.get_collections().collections])
-        published = self._alias_target(alias_of(key))
         now = datetime.now(UTC)
         for name in names:
             started = build_started(name, key)
@@ -434,9 +436,11 @@ class ServerStore:
         aliases = self._r.call("read aliases", lambda: self._client.get_aliases().aliases)
         return next((a.collection_name for a in aliases if a.alias_name == alias), None)
 
+    def _names(self) -> list[str]:
+        return self._r.call("list collections", lambda: [c.name for c in self._client.get_collections().collections])
+
     def _exists(self, name: str) -> bool:
-        names = self._r.call("list collections", lambda: [c.name for c in self._client.get_collections().collections])
-        return name in names
+        return name in self._names()
 
     def _metadata(self, name: str) -> dict[str, Any] | None:
         """The collection's metadata ({} when it has none), or None when the collection does not exist."""
