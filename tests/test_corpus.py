@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
 from benchmark.datasets import corpus as corpus_mod
@@ -42,11 +41,12 @@ def test_corpus_is_a_read_only_mapping_in_doc_id_order():
         corpus["c"] = Product("new")  # type: ignore[index]
 
 
-def test_positions_ids_and_batches_follow_the_sorted_order():
+def test_positions_ids_and_batches_follow_the_sorted_order(monkeypatch):
+    monkeypatch.setattr(corpus_mod, "BATCH_ROWS", 2)
     corpus = Corpus.from_products(PRODUCTS)
     assert corpus.ids_at([2, 0]) == ["b2", "a1"]
     assert corpus.product_at(1) == PRODUCTS["a10"]
-    batches = list(corpus.batches(rows=2))
+    batches = list(corpus.batches())
     assert [ids for ids, _ in batches] == [["a1", "a10"], ["b2"]]
     assert batches[1][1] == [PRODUCTS["b2"]]
     assert corpus.contains_each(["b2", "nope", "a1"]) == [True, False, True] and corpus.contains_each([]) == []
@@ -93,9 +93,17 @@ def test_texts_stream_the_same_strings_build_texts_returns():
         texts[3]
 
 
-def test_texts_slices_across_chunks():
-    texts = Texts(pa.chunked_array([pa.array(["a", "b"]), pa.array(["c"]), pa.array(["d", "e"])]))
-    assert texts[1:4] == ["b", "c", "d"] and list(texts) == ["a", "b", "c", "d", "e"] and texts[3] == "d"
+def test_texts_slices_across_batches_of_an_opened_corpus(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_mod, "BATCH_ROWS", 2)
+    products = {f"d{i}": Product(f"title {i}", bullets=(f"b{i}",)) for i in range(5)}
+    Corpus.from_products(products).write(tmp_path / "corpus.arrow")
+    opened = Corpus.open(tmp_path / "corpus.arrow")
+    texts = Texts(opened, TextBuilder(TextFormat.TITLE_BRAND_BULLETS))
+    every = [f"title {i} | b{i}" for i in range(5)]
+    assert list(texts) == every and texts[1:4] == every[1:4] and texts[3] == every[3] and texts[4:9] == every[4:]
+    assert texts[3:3] == [] and texts[::2] == every[::2] and texts[-1] == every[-1]
+    assert opened.products(1, 4) == [products[f"d{i}"] for i in (1, 2, 3)] and opened.products(5, 7) == []
+    assert [ids for ids, _ in opened.batches()] == [["d0", "d1"], ["d2", "d3"], ["d4"]]
 
 
 def test_cache_round_trip_keeps_the_columns(tmp_path):
@@ -106,18 +114,30 @@ def test_cache_round_trip_keeps_the_columns(tmp_path):
     assert back.corpus["b2"] == PRODUCTS["b2"]
 
 
+def test_a_run_reads_the_catalog_from_the_cache_file_it_wrote(tmp_path):
+    from benchmark.datasets.registry import load_dataset
+
+    first = load_dataset("demo", cache_dir=tmp_path)  # loaded from the source, cached, then read from the cache
+    again = load_dataset("demo", cache_dir=tmp_path)
+    assert first.corpus.file is not None and first.corpus.file == again.corpus.file
+    assert first.corpus.file.name == "corpus.arrow" and first.corpus.file.is_relative_to(tmp_path)
+    plain = load_dataset("demo", use_cache=False).corpus
+    assert plain.file is None and again.corpus == plain and list(again.corpus.batches()) == list(plain.batches())
+    assert again.corpus.products(3, 7) == plain.products(3, 7) == [plain[d] for d in list(plain)[3:7]]
+
+
 def test_cache_with_a_foreign_corpus_table_is_a_miss(tmp_path, monkeypatch):
     ds = _dataset()
     save_cached(tmp_path / "c", ds)
-    table = pq.read_table(tmp_path / "c" / "corpus.parquet")
+    table = Corpus.open(tmp_path / "c" / "corpus.arrow").table
     doubled = pa.concat_tables([table, table])
     # rewrite the table with repeated ids and make meta.json vouch for it: still refused (a miss, not bad data)
-    pq.write_table(doubled, tmp_path / "c" / "corpus.parquet")
+    Corpus(doubled).write(tmp_path / "c" / "corpus.arrow")
     import json
 
     from benchmark.datasets import cache
 
     meta = json.loads((tmp_path / "c" / "meta.json").read_text())
-    meta["tables"]["corpus"] = cache._sha256(tmp_path / "c" / "corpus.parquet")
+    meta["tables"]["corpus.arrow"] = cache._sha256(tmp_path / "c" / "corpus.arrow")
     (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
     assert load_cached(tmp_path / "c") is None

@@ -230,9 +230,9 @@ def test_a_dataset_cache_written_twice_keeps_the_first_and_a_damaged_one_is_a_mi
     demo = load_dataset("demo", cache_dir=tmp_path / "first")
     target = tmp_path / "c" / "demo"
     cache.save_cached(target, demo)
-    inode = (target / "corpus.parquet").stat().st_ino
+    inode = (target / "corpus.arrow").stat().st_ino
     cache.save_cached(target, demo)  # another process finishing the same cache later: ours stays, readers unharmed
-    assert (target / "corpus.parquet").stat().st_ino == inode and cache.load_cached(target) == demo
+    assert (target / "corpus.arrow").stat().st_ino == inode and cache.load_cached(target) == demo
     assert [p.name for p in target.parent.iterdir()] == ["demo"]  # no temporary folder left
     data = bytearray((target / "qrels.parquet").read_bytes())
     data[len(data) // 2] ^= 0xFF  # same size, one byte changed

@@ -1,4 +1,8 @@
-"""A fast binary (parquet) copy of a loaded dataset, keyed by the checksums of its source files.
+"""A fast binary copy of a loaded dataset, keyed by the checksums of its source files.
+
+The catalog is an arrow IPC file (``corpus.arrow``, record batches of :data:`~benchmark.datasets.corpus.BATCH_ROWS`
+rows) that a run memory-maps and streams (:meth:`Corpus.open`): loading a 2M-product catalog from the cache costs
+its id column, not its text; queries, judgements and splits are parquet tables.
 
 The cache folder is written under a temporary name and renamed into place only when complete, so
 an interrupted or failed load never leaves a cache that a later run would trust. ``meta.json``
@@ -28,9 +32,9 @@ from benchmark.core.errors import ShopbenchError
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Anomaly, Dataset, GainScheme, make_dataset
 from benchmark.datasets.corpus import Corpus, DuplicateId
 
-SCHEMA_VERSION = 2  # 2: corpus column product_class, meta derived_splits (older caches are loaded again)
+SCHEMA_VERSION = 3  # 2: corpus column product_class, meta derived_splits; 3: corpus.arrow (older caches: loaded again)
 _MEMO = "file-checksums.json"
-TABLES = ("corpus", "queries", "qrels", "splits")
+TABLES = ("corpus.arrow", "queries.parquet", "qrels.parquet", "splits.parquet")
 
 
 def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
@@ -76,8 +80,8 @@ def load_cached(path: Path) -> Dataset | None:
     if meta is None:
         return None
     try:
-        corpus = Corpus.from_table(pq.read_table(path / "corpus.parquet"))
-    except (DuplicateId, pa.ArrowInvalid, KeyError):  # not a table we wrote: a miss, never wrong data
+        corpus = Corpus.open(path / "corpus.arrow")
+    except (DuplicateId, pa.ArrowInvalid, KeyError, OSError):  # not a table we wrote: a miss, never wrong data
         return None
     q = pq.read_table(path / "queries.parquet").to_pydict()
     r = pq.read_table(path / "qrels.parquet").to_pydict()
@@ -105,7 +109,7 @@ def _complete_meta(folder: Path) -> dict | None:
     if not isinstance(meta, dict) or meta.get("schema") != SCHEMA_VERSION or not isinstance(sums, dict) or set(sums) != set(TABLES):
         return None
     try:
-        intact = all(_sha256(folder / f"{t}.parquet") == sums[t] for t in TABLES)
+        intact = all(_sha256(folder / t) == sums[t] for t in TABLES)
     except OSError:
         return None
     return meta if intact else None
@@ -132,7 +136,7 @@ def save_cached(path: Path, dataset: Dataset) -> None:
     try:
         _write_tables(tmp, dataset)
         meta = _meta(dataset)
-        meta["tables"] = {t: _sha256(tmp / f"{t}.parquet") for t in TABLES}
+        meta["tables"] = {t: _sha256(tmp / t) for t in TABLES}
         _write_json_atomic(tmp / "meta.json", meta)
         faults.point("dataset.cache.tables")
         if path.exists() and _complete_meta(path) is None:
@@ -151,7 +155,7 @@ def save_cached(path: Path, dataset: Dataset) -> None:
 
 
 def _write_tables(folder: Path, ds: Dataset) -> None:
-    pq.write_table(ds.corpus.table, folder / "corpus.parquet")
+    ds.corpus.write(folder / "corpus.arrow")
     pq.write_table(pa.table({"qid": list(ds.queries), "text": list(ds.queries.values())}), folder / "queries.parquet")
     rows = [(q, d, g) for q, docs in ds.qrels.items() for d, g in docs.items()]
     qrels = {"qid": [r[0] for r in rows], "doc_id": [r[1] for r in rows], "gain": [r[2] for r in rows]}

@@ -6,6 +6,11 @@ costs little more than the bytes of its text. Lookups by id binary-search the so
 dict of every id is built), and :meth:`Corpus.batches` hands rows out a slice at a time, so the
 harness streams texts into the encoders without materialising the catalog as objects.
 
+A corpus opened from its binary file (:meth:`Corpus.open`, the dataset cache's ``corpus.arrow``) is memory-mapped
+for lookups (only the pages a lookup touches are read) and streamed for whole passes: :meth:`Corpus.batches`
+reads one record batch at a time with ordinary file reads into memory freed after each batch, so a pass over a
+2M-product catalog neither keeps the catalog in memory nor leaves its pages mapped into the process.
+
 :class:`CorpusBuilder` collects a loader's rows column by column (flushed to arrow every
 :data:`FLUSH_ROWS` rows) and reports a duplicate id with the positions of both occurrences.
 """
@@ -15,10 +20,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from benchmark.core import atomic
 from benchmark.datasets.product import Product
 
 FIELDS = ("title", "brand", "description", "bullets", "color", "category", "product_class")
@@ -73,13 +81,44 @@ class StringColumn(Sequence[str]):
 class Corpus(Mapping[str, Product]):
     """An immutable catalog: ``doc id -> Product`` in sorted doc-id order, stored as arrow columns."""
 
-    __slots__ = ("_ids", "_table")
+    __slots__ = ("_file", "_ids", "_reader", "_table")
 
-    def __init__(self, table: pa.Table) -> None:
+    def __init__(self, table: pa.Table, file: Path | None = None) -> None:
         """``table`` must already be in :data:`SCHEMA`, sorted by ``doc_id`` with unique ids; use
-        :meth:`from_table` / :meth:`from_products` / :class:`CorpusBuilder` to get there."""
+        :meth:`from_table` / :meth:`from_products` / :class:`CorpusBuilder` / :meth:`open` to get there.
+        ``file``: the :meth:`write` file ``table`` is memory-mapped from (whole passes stream from it, through a
+        descriptor opened now: a cache folder replaced later does not change what this corpus reads)."""
         self._table = table
         self._ids = table.column("doc_id")
+        self._file = file
+        self._reader = pa.ipc.open_file(pa.OSFile(str(file))) if file is not None else None
+
+    @classmethod
+    def open(cls, path: Path) -> Corpus:
+        """The corpus :meth:`write` wrote to ``path``, memory-mapped. Raises :class:`DuplicateId`,
+        ``pa.ArrowInvalid`` (not an arrow file) or ``KeyError`` (a column missing) for a file it did not write."""
+        with pa.memory_map(str(path)) as source:
+            reader = pa.ipc.open_file(source)
+            table = reader.read_all()
+            batches = reader.num_record_batches
+            uniform = (all(reader.get_batch(i).num_rows == BATCH_ROWS for i in range(batches - 1))
+                       and len(table) <= batches * BATCH_ROWS)
+        if table.schema != SCHEMA or not uniform or not _is_identity(pc.sort_indices(table.column("doc_id"))):
+            return cls.from_table(table)  # not as :meth:`write` leaves it: checked and sorted in memory
+        _check_unique(table.column("doc_id"), pa.array(range(len(table)), pa.int64()))
+        return cls(table, Path(path))  # whole passes stream the file itself
+
+    def write(self, path: Path) -> None:
+        """The corpus as an arrow IPC file of :data:`BATCH_ROWS`-row record batches (what :meth:`open` reads),
+        written beside ``path`` and renamed over it: a file some corpus has memory-mapped is replaced, never
+        rewritten in place (its reader would fault on the truncated pages)."""
+
+        def write(handle: IO[bytes]) -> None:
+            with pa.ipc.new_file(pa.PythonFile(handle, mode="w"), SCHEMA) as writer:
+                for batch in self.record_batches():
+                    writer.write_batch(batch)
+
+        atomic.atomic_write(path, write, overwrite=True, wrap_errors=False)
 
     @classmethod
     def from_table(cls, table: pa.Table, positions: pa.Array | None = None) -> Corpus:
@@ -148,11 +187,39 @@ class Corpus(Mapping[str, Product]):
         """The doc ids at these row positions (point ids of the index), in the order given."""
         return self._ids.take(pa.array(list(positions), pa.int64())).to_pylist()
 
-    def batches(self, rows: int = BATCH_ROWS) -> Iterator[tuple[list[str], list[Product]]]:
-        """(ids, products) a slice at a time, in doc-id order."""
-        for start in range(0, len(self), rows):
-            part = self._table.slice(start, rows).to_pylist()
+    def record_batches(self) -> Iterator[pa.RecordBatch]:
+        """The catalog :data:`BATCH_ROWS` rows at a time, in doc-id order (read from the file when there is one)."""
+        if self._reader is not None:  # plain reads, not the map: nothing stays resident after a batch
+            for i in range(self._reader.num_record_batches):
+                yield self._reader.get_batch(i)
+            return
+        for start in range(0, len(self), BATCH_ROWS):
+            yield from self._table.slice(start, BATCH_ROWS).combine_chunks().to_batches()  # one batch
+
+    def batches(self) -> Iterator[tuple[list[str], list[Product]]]:
+        """(ids, products) :data:`BATCH_ROWS` at a time, in doc-id order."""
+        for batch in self.record_batches():
+            part = batch.to_pylist()
             yield [r["doc_id"] for r in part], [_product(r) for r in part]
+
+    def products(self, start: int, stop: int) -> list[Product]:
+        """The products at positions ``start`` to ``stop`` (exclusive), read from the file when there is one."""
+        stop = min(stop, len(self))
+        if start >= stop:
+            return []
+        if self._reader is None:
+            return [_product(r) for r in self._table.slice(start, stop - start).to_pylist()]
+        out: list[Product] = []
+        for i in range(start // BATCH_ROWS, (stop - 1) // BATCH_ROWS + 1):
+            first = i * BATCH_ROWS
+            batch = self._reader.get_batch(i).slice(max(start - first, 0), stop - max(start, first))
+            out.extend(_product(r) for r in batch.to_pylist())
+        return out
+
+    @property
+    def file(self) -> Path | None:
+        """The file whole passes stream from (None: the catalog is in memory)."""
+        return self._file
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Corpus):

@@ -161,7 +161,8 @@ def load_dataset(
     dataset = _run_loader(entry, ref, root, opts)
     with stage(f"writing binary cache {target}"):
         cache.save_cached(target, dataset)
-    return dataset
+    # the run reads the catalog from the cache (memory-mapped, streamed) and lets the loader's copy go
+    return cache.load_cached(target) or dataset
 
 
 def _run_loader(entry: LoaderEntry, ref: DatasetRef, root: Path, opts: Any) -> Dataset:

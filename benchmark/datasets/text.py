@@ -15,7 +15,7 @@ import hashlib
 import html
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from benchmark.core.errors import UnknownNameError
 from benchmark.datasets.base import Dataset, Product
-from benchmark.datasets.corpus import StringColumn
+from benchmark.datasets.corpus import Corpus
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -131,17 +131,39 @@ def build_texts(dataset: Dataset, builder: TextBuilder) -> dict[str, str]:
     return {doc_id: builder.build(p) for ids, products in dataset.corpus.batches() for doc_id, p in zip(ids, products, strict=True)}
 
 
-class Texts(StringColumn):
-    """Every product's text in doc-id order (position = index point id), held as one arrow string column:
-    a few bytes of overhead per product instead of a Python string each. Slices come back as lists."""
+class Texts(Sequence[str]):
+    """Every product's text in doc-id order (position = index point id), built from the catalog when asked for
+    and never held: a slice builds the texts of that slice's products, iteration goes a batch of products at a
+    time. A reused index asks for none; building one asks twice (corpus statistics, then encoding)."""
 
-    __slots__ = ()
+    __slots__ = ("_builder", "_corpus")
+
+    def __init__(self, corpus: Corpus, builder: TextBuilder) -> None:
+        self._corpus, self._builder = corpus, builder
+
+    def __len__(self) -> int:
+        return len(self._corpus)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            return [self._builder.build(p) for p in self._corpus.products(start, stop)]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._builder.build(self._corpus.product_at(index))
+
+    def __iter__(self) -> Iterator[str]:
+        for _, products in self._corpus.batches():
+            yield from (self._builder.build(p) for p in products)
 
 
 def corpus_texts(dataset: Dataset, builder: TextBuilder) -> Texts:
-    """The catalog's texts in doc-id order, built a slice of products at a time (never all as objects)."""
-    chunks = [pa.array([builder.build(p) for p in products], pa.string()) for _, products in dataset.corpus.batches()]
-    return Texts(pa.chunked_array(chunks, pa.string()))
+    """The catalog's texts in doc-id order, built a slice of products at a time as they are read (never all)."""
+    return Texts(dataset.corpus, builder)
 
 
 def corpus_key(dataset: Dataset, builder: TextBuilder) -> str:
@@ -170,24 +192,35 @@ def dropped_fields(dataset: Dataset, builder: TextBuilder) -> tuple[DroppedField
     """The non-empty fields ``builder`` leaves out of ``dataset``'s texts, counted on the catalog's columns.
 
     Only the fields some format indexes are looked at (brand, description, bullets, product class, category);
-    color is in no format's text. "Non-empty" means not just whitespace.
+    color is in no format's text. "Non-empty" means not just whitespace. The catalog is read a record batch
+    at a time (a whole column is never held).
     """
-    table = dataset.corpus.table
-    fmt, found = builder.format, []
+    fmt = builder.format
+    checks: list[tuple[str, str, Any]] = []  # (field, detail, count of one batch)
     if fmt is TextFormat.TITLE:
-        found.append(_whole(table, "brand"))
+        checks.append(("brand", NOT_IN_FORMAT, lambda b: _count(_non_empty(b.column("brand")))))
     if fmt in (TextFormat.TITLE, TextFormat.TITLE_BRAND_BULLETS, TextFormat.TITLE_BRAND_CATEGORY_BULLETS):
-        found.append(_whole(table, "description"))
+        checks.append(("description", NOT_IN_FORMAT, lambda b: _count(_non_empty(b.column("description")))))
     if fmt is TextFormat.SERIES:
-        found.append(_truncated_descriptions(table.column("description"), builder.description_chars))
+        chars = builder.description_chars
+        checks.append(("description", f"after {chars} characters, description_chars",
+                       lambda b: _truncated_descriptions(b.column("description"), chars)))
     if fmt is TextFormat.TITLE:
-        found.append(DroppedField("bullets", _bullets_from(table.column("bullets"), 0), NOT_IN_FORMAT))
+        checks.append(("bullets", NOT_IN_FORMAT, lambda b: _bullets_from(b.column("bullets"), 0)))
     elif fmt in (TextFormat.TITLE_BRAND_BULLETS, TextFormat.SERIES, TextFormat.TITLE_BRAND_CATEGORY_BULLETS):
-        found.append(DroppedField("bullets", _bullets_from(table.column("bullets"), builder.max_bullets),
-                                  f"after the first {builder.max_bullets}, max_bullets"))
+        first = builder.max_bullets
+        checks.append(("bullets", f"after the first {first}, max_bullets",
+                       lambda b: _bullets_from(b.column("bullets"), first)))
     if fmt not in CATEGORY_FORMATS:
-        found.extend(_whole(table, name) for name in ("product_class", "category"))
-    return tuple(f for f in found if f.products)
+        checks.extend((name, NOT_IN_FORMAT, lambda b, name=name: _count(_non_empty(b.column(name))))
+                      for name in ("product_class", "category"))
+    if not checks:
+        return ()
+    counts = [0] * len(checks)
+    for batch in dataset.corpus.record_batches():
+        for i, (_, _, count) in enumerate(checks):
+            counts[i] += count(batch)
+    return tuple(DroppedField(field, n, detail) for (field, detail, _), n in zip(checks, counts, strict=True) if n)
 
 
 def _non_empty(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
@@ -198,27 +231,19 @@ def _count(mask: pa.ChunkedArray | pa.Array) -> int:
     return int(pc.sum(mask).as_py() or 0)
 
 
-def _whole(table: pa.Table, field: str) -> DroppedField:
-    return DroppedField(field, _count(_non_empty(table.column(field))), NOT_IN_FORMAT)
-
-
-def _truncated_descriptions(column: pa.ChunkedArray, chars: int) -> DroppedField:
+def _truncated_descriptions(column: pa.Array, chars: int) -> int:
     """Descriptions longer than ``chars`` once cleaned (only those longer before cleaning are cleaned)."""
     longer = column.filter(pc.fill_null(pc.greater(pc.utf8_length(column), chars), False))
-    count = sum(1 for text in longer.to_pylist() if len(clean(text)) > chars)
-    return DroppedField("description", count, f"after {chars} characters, description_chars")
+    return sum(1 for text in longer.to_pylist() if len(clean(text)) > chars)
 
 
-def _bullets_from(column: pa.ChunkedArray, first: int) -> int:
+def _bullets_from(chunk: pa.ListArray, first: int) -> int:
     """How many products have a non-empty bullet at position ``first`` or later."""
-    count = 0
-    for chunk in column.chunks:
-        values = pc.list_flatten(chunk)
-        if not len(values):
-            continue
-        parents = pc.list_parent_indices(chunk).to_numpy()
-        offsets = chunk.offsets.to_numpy()
-        positions = np.arange(len(values)) + offsets[0] - offsets[parents]
-        late = (positions >= first) & _non_empty(values).to_numpy(zero_copy_only=False)
-        count += len(np.unique(parents[late]))
-    return count
+    values = pc.list_flatten(chunk)
+    if not len(values):
+        return 0
+    parents = pc.list_parent_indices(chunk).to_numpy()
+    offsets = chunk.offsets.to_numpy()
+    positions = np.arange(len(values)) + offsets[0] - offsets[parents]
+    late = (positions >= first) & _non_empty(values).to_numpy(zero_copy_only=False)
+    return len(np.unique(parents[late]))

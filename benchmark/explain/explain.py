@@ -180,26 +180,6 @@ class _Part:
         return out
 
 
-class _LazyTexts(Sequence[str]):
-    """The catalog's texts, built only if asked for (a reused index needs them only when its corpus statistics
-    must be recomputed)."""
-
-    def __init__(self, dataset: Dataset, retriever: Retriever) -> None:
-        self._dataset, self._retriever = dataset, retriever
-        self._texts: Sequence[str] | None = None
-
-    def _built(self) -> Sequence[str]:
-        if self._texts is None:
-            self._texts = corpus_texts(self._dataset, self._retriever.text_builder)
-        return self._texts
-
-    def __len__(self) -> int:
-        return len(self._dataset.corpus)
-
-    def __getitem__(self, index):  # type: ignore[no-untyped-def, override]
-        return self._built()[index]
-
-
 def _open_part(request: ExplainRequest, name: str, retriever: Retriever, dataset: Dataset, stores: PartStores) -> _Part:
     if len(retriever.encoders) != 1 or retriever.own_store(paths.cache_dir(request.cache_dir)) is not None:
         raise ExplainError(f"{name}: explain works on retrievers with one vector in a Qdrant index (bm25, splade, "
@@ -212,7 +192,7 @@ def _open_part(request: ExplainRequest, name: str, retriever: Retriever, dataset
                            f"`bench run -r {name} -d {request.dataset}{data}` (explain never encodes the catalog)")
     run_request = RunRequest(retriever=name, dataset=request.dataset, data_dir=request.data_dir,
                              cache_dir=request.cache_dir, qdrant_url=request.qdrant_url)
-    opened = open_index(run_request, dataset, retriever, _LazyTexts(dataset, retriever), store)
+    opened = open_index(run_request, dataset, retriever, corpus_texts(dataset, retriever.text_builder), store)
     return _Part(name, retriever, opened.collection, dataset)
 
 
