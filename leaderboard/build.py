@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from benchmark.core.atomic import atomic_write
+from benchmark.ranking.cost import Prices
 from leaderboard import legends
 from leaderboard import plots as plotting
 from leaderboard.cells import latency_points
@@ -38,7 +39,7 @@ def plots_dir(output: Path) -> Path:
 
 
 def build_leaderboard(results_dir: Path | str, output: Path | str, options: StatOptions,
-                      *, draw_plots: bool = True, price_per_hour: float | None = None) -> LeaderboardReport:
+                      *, draw_plots: bool = True, prices: Prices | None = None) -> LeaderboardReport:
     """Scan ``results_dir``, test, render and write ``output`` (and PNGs beside it) atomically."""
     results_dir, output = Path(results_dir), Path(output)
     found = scan(results_dir)
@@ -55,7 +56,7 @@ def build_leaderboard(results_dir: Path | str, output: Path | str, options: Stat
         else:
             plot_links = Plots(missing_reason="matplotlib is not installed; pip install 'shopbench[plots]'")
     text = document(tables, found, options, plot_links, source=shown_source(results_dir, output),
-                    price_per_hour=price_per_hour)
+                    prices=prices)
     write_file(output, text.encode("utf-8"))
     return LeaderboardReport(output, len(tables), sum(len(t.rows) for t in tables),
                              sum(len(g.superseded) for g in found.groups), found.bad_files, tuple(written),

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from benchmark.core.console import console as log
+from benchmark.ranking.cost import Prices
 from leaderboard.build import build_leaderboard, write_file
 from leaderboard.compare import Comparison, SystemScores, compare_systems
 from leaderboard.html.build import build_html
@@ -29,14 +30,14 @@ class CompareOutcome:
 
 def compare_results(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,
                     metrics: Sequence[str] | None, options: StatOptions,
-                    price_per_hour: float | None = None) -> CompareOutcome:
+                    prices: Prices | None = None) -> CompareOutcome:
     """Select the results, test every pair on each metric, and render the markdown."""
     selection = select(items, results_dir, dataset, split)
     chosen = choose_metrics(metrics, selection.key, [r.record for r in selection.results])
     systems = [SystemScores(label, r.system, r.record.per_query) for label, r in zip(selection.labels, selection.results)]
     comparison = compare_systems(systems, chosen, options)
     paths = [_shown_path(r.path, results_dir) for r in selection.results]
-    return CompareOutcome(comparison, selection, markdown(comparison, selection, paths, price_per_hour))
+    return CompareOutcome(comparison, selection, markdown(comparison, selection, paths, prices))
 
 
 def _shown_path(path: Path, results_dir: Path) -> str:
@@ -51,9 +52,9 @@ def _shown_path(path: Path, results_dir: Path) -> str:
 
 def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None, split: str,
                     metrics: Sequence[str] | None, options: StatOptions, markdown_path: str | None,
-                    price_per_hour: float | None = None) -> None:
+                    prices: Prices | None = None) -> None:
     """`bench compare`: rich tables on stdout, or markdown on stdout (``-``) or in a file."""
-    outcome = compare_results(items, results_dir, dataset, split, metrics, options, price_per_hour)
+    outcome = compare_results(items, results_dir, dataset, split, metrics, options, prices)
     for bad in outcome.selection.bad_files:
         log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
     if markdown_path == "-":
@@ -65,7 +66,7 @@ def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None
     for note in fusion_notes(outcome.selection):
         out.print(note, markup=False)
     out.print(explanation(outcome.comparison), markup=False)
-    table, notes = rich_efficiency(outcome.selection, price_per_hour)
+    table, notes = rich_efficiency(outcome.selection, prices)
     out.print(table)
     for note in notes:
         out.print(note, markup=False)
@@ -77,9 +78,9 @@ def compare_command(items: Sequence[str], results_dir: Path, dataset: str | None
 
 
 def leaderboard_command(results_dir: Path, output: Path, options: StatOptions, plots: bool,
-                        price_per_hour: float | None = None) -> None:
+                        prices: Prices | None = None) -> None:
     """`bench leaderboard`: write the file, then say what was skipped or superseded."""
-    report = build_leaderboard(results_dir, output, options, draw_plots=plots, price_per_hour=price_per_hour)
+    report = build_leaderboard(results_dir, output, options, draw_plots=plots, prices=prices)
     for bad in report.bad_files:
         log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
     if report.plots_missing_reason:
@@ -90,9 +91,9 @@ def leaderboard_command(results_dir: Path, output: Path, options: StatOptions, p
 
 
 def html_command(results_dir: Path, output: Path, options: StatOptions, source: DataSource, caps: Caps,
-                 price_per_hour: float | None = None) -> None:
+                 prices: Prices | None = None) -> None:
     """`bench leaderboard --html`: write the page, then say its size, what was skipped and what was not embedded."""
-    report = build_html(results_dir, output, options, source=source, caps=caps, price_per_hour=price_per_hour)
+    report = build_html(results_dir, output, options, source=source, caps=caps, prices=prices)
     for bad in report.bad_files:
         log.print(f"[yellow]skipped[/] {escape(str(bad))}", highlight=False)
     for note in report.notes:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from benchmark.ranking import cost
+from benchmark.ranking.cost import Prices
 from benchmark.ranking.results import LEGACY_LATENCY, ResultRecord
 
 LEGACY_MARK = "†"
@@ -49,7 +50,7 @@ def _field(get: Callable[[ResultRecord], float | None]) -> Callable[[ResultRecor
     return lambda record: Cell(get(record))
 
 
-def columns(price_per_hour: float | None = None) -> tuple[EfficiencyColumn, ...]:
+def columns(prices: Prices | None = None) -> tuple[EfficiencyColumn, ...]:
     found = [
         EfficiencyColumn("p50 ms", _latency("p50"), "{:.2f}", True),
         EfficiencyColumn("p95 ms", _latency("p95"), "{:.2f}", True),
@@ -59,11 +60,11 @@ def columns(price_per_hour: float | None = None) -> tuple[EfficiencyColumn, ...]
                                             else r.efficiency.index_bytes / 2**20), "{:.1f}", True),
         EfficiencyColumn("nnz/doc", _field(lambda r: r.efficiency.nnz_doc), "{:.1f}", True),
     ]
-    if price_per_hour is not None:
+    if prices is not None:
         found.extend([
-            EfficiencyColumn("$/1M queries", _field(lambda r: cost.per_million_queries(r, price_per_hour)),
+            EfficiencyColumn("$/1M queries", _field(lambda r: cost.per_million_queries(r, prices)),
                              "{:,.3f}", True),
-            EfficiencyColumn("$/1M docs", _field(lambda r: cost.per_million_documents(r, price_per_hour)),
+            EfficiencyColumn("$/1M docs", _field(lambda r: cost.per_million_documents(r, prices)),
                              "{:,.3f}", True),
         ])
     return tuple(found)
@@ -127,12 +128,15 @@ def end_to_end_p50(record: ResultRecord) -> float | None:
     return latency.end_to_end.p50 if latency is not None else None
 
 
-def legend(price_per_hour: float | None) -> str:
+def legend(prices: Prices | None) -> str:
     text = ("p50/p95 ms: per-query end-to-end latency (query encoding, search and fusion; one query at a time on a "
             "seeded sample); QPS: batched end-to-end throughput; encode docs/s: catalog encoding rate.")
-    if price_per_hour is not None:
-        text += (f" $/1M: at {price_per_hour:g} per hour (given with --price-per-hour): a million queries at the "
-                 "batched throughput, a million documents at the index build's rate.")
+    if prices is not None:
+        text += (f" $/1M: at {prices.describe()}: a million queries at the batched throughput, a million documents "
+                 "at the index build's rate")
+        text += ("; a catalog encoded elsewhere: its GPU seconds at the GPU price, the rest of the build at the "
+                 "machine's." if prices.gpu is not None else
+                 " (a catalog encoded elsewhere has no $/1M docs without --gpu-price-per-hour).")
     return text
 
 
@@ -145,13 +149,13 @@ class PlainTable:
     notes: list[str]
 
 
-def plain_table(records: Sequence[ResultRecord], price_per_hour: float | None = None,
+def plain_table(records: Sequence[ResultRecord], prices: Prices | None = None,
                 missing: str = "—") -> PlainTable:
-    found, chosen = machines(records), columns(price_per_hour)
+    found, chosen = machines(records), columns(prices)
     header = [c.header for c in chosen] + (["hw"] if found.mixed else [])
     rows = [[text(c.value(r), c) or missing for c in chosen] + ([found.marks[i]] if found.mixed else [])
             for i, r in enumerate(records)]
-    notes = [legend(price_per_hour)] + ([found.legend()] if found.lines else [])
+    notes = [legend(prices)] + ([found.legend()] if found.lines else [])
     if any(r.efficiency.legacy for r in records):
         notes.append(LEGACY_NOTE)
     return PlainTable(header, rows, notes)

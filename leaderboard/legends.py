@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from benchmark.ranking.cost import Prices
 from leaderboard import efficiency
 from leaderboard.cells import MISSING, Point
 from leaderboard.options import StatOptions
@@ -22,10 +23,10 @@ def reading_guide(options: StatOptions) -> str:
             "gain map, protocol or metric set differ are never put in one table.")
 
 
-def efficiency_notes(tab: Table, price_per_hour: float | None) -> list[str]:
+def efficiency_notes(tab: Table, prices: Prices | None) -> list[str]:
     """What the efficiency columns mean and which machine(s) measured them."""
     records = [row.result.record for row in tab.rows]
-    lines = [efficiency.legend(price_per_hour)]
+    lines = [efficiency.legend(prices)]
     machines = efficiency.machines(records).legend()
     if machines:
         lines.append(machines)
@@ -34,12 +35,12 @@ def efficiency_notes(tab: Table, price_per_hour: float | None) -> list[str]:
     return lines
 
 
-def table_notes(tab: Table, price_per_hour: float | None) -> list[str]:
+def table_notes(tab: Table, prices: Prices | None) -> list[str]:
     """The lines under a standard table: tests, bold and letters, efficiency, notes, the pool-bias warning."""
     per_metric = ", ".join(f"{m}: {tab.comparison.family_size(m)}" for m in tab.metrics)
     lines = [(f"{len(tab.rows)} systems; tests per metric ({per_metric}). "
              "Bold: best in column. Superscript x: significantly better than row x.")]
-    lines.extend(efficiency_notes(tab, price_per_hour))
+    lines.extend(efficiency_notes(tab, prices))
     lines.extend(f"Note: {note}." for note in tab.comparison.notes)
     if tab.baseline is None:
         lines.append("Note: no bm25 row in this table, so no relative change is shown.")

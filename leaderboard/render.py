@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from benchmark.ranking.cost import Prices
 from leaderboard import efficiency, legends
 from leaderboard.cells import MISSING, best_texts, model_text, relative_change
 from leaderboard.collect import BadFile, Scan
@@ -48,13 +49,13 @@ def _cell(text: str, best: set[str], letters: str = "") -> str:
     return (bold(text) if text in best else text) + sup(letters)
 
 
-def table_lines(tab: Table, price_per_hour: float | None = None) -> list[str]:
+def table_lines(tab: Table, prices: Prices | None = None) -> list[str]:
     records = [row.result.record for row in tab.rows]
     hardware = efficiency.machines(records)
     header = ["", "system", "model", *tab.metrics]
     if PRIMARY in tab.metrics:
         header.append(f"Δ% {PRIMARY} vs {escape(tab.baseline.label) if tab.baseline else 'bm25'}")
-    eff_columns = efficiency.columns(price_per_hour)
+    eff_columns = efficiency.columns(prices)
     header.extend(escape(c.header) for c in eff_columns)
     if hardware.mixed:
         header.append("hw")
@@ -100,15 +101,15 @@ def robust_lines(robust: RobustTable) -> list[str]:
     return lines
 
 
-def section_lines(tab: Table, scan: Scan, plot: PlotLink | None, price_per_hour: float | None = None) -> list[str]:
+def section_lines(tab: Table, scan: Scan, plot: PlotLink | None, prices: Prices | None = None) -> list[str]:
     group = tab.group
     lines = [f"## {escape(group.title)}", ""]
     if group.differences:
         lines.extend(["Kept apart from the other variants of this dataset and split: "
                       + " / ".join(escape(d) for d in group.differences) + ".", ""])
-    lines.extend(table_lines(tab, price_per_hour))
+    lines.extend(table_lines(tab, prices))
     lines.append("")
-    lines.extend(escape(line) for line in legends.table_notes(tab, price_per_hour))
+    lines.extend(escape(line) for line in legends.table_notes(tab, prices))
     lines.append("")
     robust = robust_table(tab, tab.comparison.options)
     if robust is not None:
@@ -136,7 +137,7 @@ def matrix_lines(tables: Sequence[Table], labels: Sequence[str]) -> list[str]:
 
 
 def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: Plots, source: str,
-             price_per_hour: float | None = None) -> str:
+             prices: Prices | None = None) -> str:
     """The whole LEADERBOARD.md."""
     labels = sorted({row.label for tab in tables for row in tab.rows})
     lines = [
@@ -155,7 +156,7 @@ def document(tables: Sequence[Table], scan: Scan, options: StatOptions, plots: P
     if plots.matrix:
         lines.extend(plot_lines(f"{escape(PRIMARY)} per system and dataset", plots.matrix))
     for tab in tables:
-        lines.extend(section_lines(tab, scan, (plots.per_table or {}).get(tab.group.title), price_per_hour))
+        lines.extend(section_lines(tab, scan, (plots.per_table or {}).get(tab.group.title), prices))
     lines.extend(bad_file_lines(scan.bad_files, scan))
     return "\n".join(lines).rstrip("\n") + "\n"
 

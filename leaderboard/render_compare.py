@@ -8,6 +8,7 @@ from rich.markup import escape as rich_escape
 from rich.table import Table as RichTable
 
 from benchmark.fusion.record import is_fused
+from benchmark.ranking.cost import Prices
 from leaderboard import efficiency
 from leaderboard.compare import Comparison, PairResult, letter
 from leaderboard.fused import fusion_note
@@ -54,7 +55,7 @@ def fusion_notes(selection: Selection) -> list[str]:
 
 
 def markdown(comparison: Comparison, selection: Selection, relative: Sequence[str],
-             price_per_hour: float | None = None) -> str:
+             prices: Prices | None = None) -> str:
     key = selection.key
     lines = [f"# Paired comparison: {escape(key.dataset)} / {escape(key.split)}", "",
              escape(explanation(comparison)), ""]
@@ -76,7 +77,7 @@ def markdown(comparison: Comparison, selection: Selection, relative: Sequence[st
                  if r.metric == metric]
         lines.extend(table([escape(h) for h in _pair_header(comparison.options)], pairs, ["l", *"r" * 7]))
     lines.extend(["", "## Efficiency", ""])
-    found = efficiency.plain_table([r.record for r in selection.results], price_per_hour)
+    found = efficiency.plain_table([r.record for r in selection.results], prices)
     rows = [[letter(i), escape(label), *map(escape, cells)]
             for i, (label, cells) in enumerate(zip(selection.labels, found.rows, strict=True))]
     lines.extend(table(["", "system", *map(escape, found.header)], rows, ["l", "l", *"r" * len(found.header)]))
@@ -108,9 +109,9 @@ def rich_tables(comparison: Comparison, selection: Selection) -> list[RichTable]
     return tables
 
 
-def rich_efficiency(selection: Selection, price_per_hour: float | None = None) -> tuple[RichTable, list[str]]:
+def rich_efficiency(selection: Selection, prices: Prices | None = None) -> tuple[RichTable, list[str]]:
     """The systems' efficiency columns as a rich table, and its legends (plain text)."""
-    found = efficiency.plain_table([r.record for r in selection.results], price_per_hour)
+    found = efficiency.plain_table([r.record for r in selection.results], prices)
     out = RichTable(title="efficiency", title_justify="left")
     for name in ("", "system", *found.header):
         out.add_column(rich_escape(name), justify="left" if name in ("", "system") else "right")

@@ -2,7 +2,8 @@
 
 Each side is a whole ``bench train --config configs/train/hd-cpu.yaml`` process (fresh, alone on the machine,
 one after the other, the same seed) stopped after ``max_steps``; steps per second come from the run's
-``metrics.jsonl`` (the first logging window, which holds start-up and the first allocations, is left out), user
+``metrics.jsonl`` (round 0's steps; the first logging window, which holds start-up and the first allocations, is
+left out), user
 and system CPU seconds and peak RSS from the process's own resource usage. The losses of both sides are compared
 logging step by logging step.
 """
@@ -67,9 +68,9 @@ def _train(work: Path, args: list[str]) -> dict:
     if process.returncode != 0:
         tail = work.with_suffix(".log").read_text(errors="replace")[-2000:]
         raise RuntimeError(f"bench train failed ({process.returncode}): {tail}")
-    (metrics,) = (work / "cache" / "train-runs").glob("*/round-0/metrics.jsonl")
+    (metrics,) = (work / "cache" / "train-runs").glob("*/metrics.jsonl")
     rows = [json.loads(line) for line in metrics.read_text().splitlines()]
-    logged = [r for r in rows if "loss" in r]
+    logged = [r for r in rows if r.get("kind") == "step" and r.get("round") == 0 and "loss" in r]
     timed = logged[1:] or logged
     seconds = timed[-1]["elapsed_s"] - (logged[0]["elapsed_s"] if len(logged) > 1 else 0.0)
     steps = timed[-1]["step"] - (logged[0]["step"] if len(logged) > 1 else 0)

@@ -102,6 +102,16 @@ class ModelRegistry:
             self._write(entries)
         return entry
 
+    def remove(self, name: str) -> RegisteredModel:
+        """Unregister ``name`` (its folder is the caller's to delete); the entry removed."""
+        with self._locked():
+            entries = self.entries()
+            found = [e for e in entries if e.name == name]
+            if not found:
+                raise UnknownNameError(f"trained model (registry {self.file})", name, self.names() or ["(none registered)"])
+            self._write([e for e in entries if e.name != name])
+        return found[0]
+
     def _write(self, entries: list[RegisteredModel]) -> None:
         payload = {"schema_version": SCHEMA_VERSION, "models": [asdict(e) for e in entries]}
         atomic.write_json(self.file, payload, indent=2, newline=True, overwrite=True, wrap_errors=False)

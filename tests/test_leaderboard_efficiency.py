@@ -8,7 +8,9 @@ import shutil
 from conftest import FIXTURES
 from test_leaderboard import FAST, build, make_record, table_block, write_record
 
-from benchmark.ranking.results import Hardware
+from benchmark.ranking import cost
+from benchmark.ranking.cost import Prices
+from benchmark.ranking.results import EncodingInfo, Hardware
 from leaderboard.commands import compare_results
 from leaderboard.efficiency import LEGACY_MARK
 from leaderboard.pareto import pareto_front
@@ -72,12 +74,27 @@ def test_schema_1_files_show_their_batch_means_marked_and_are_not_plotted(tmp_pa
 def test_price_per_hour_adds_cost_columns_and_states_the_price(tmp_path):
     results = tmp_path / "r"
     write_record(results, make_record("bm25", seed=1, latency=0.2))  # 5,000 queries/s
-    text = build(results, tmp_path / "LEADERBOARD.md", draw_plots=False, price_per_hour=3.6)
+    text = build(results, tmp_path / "LEADERBOARD.md", draw_plots=False, prices=Prices(3.6))
     header, _, row = table_block(text, "toy / test")
     values = dict(zip(_cells(header), _cells(row), strict=True))
     assert values[r"\$/1M queries"] == "0.200"  # 3.6 per hour = 0.001 per second; 1e6 / 5,000 = 200 s
     assert values[r"\$/1M docs"] == "—"  # the synthetic record has no index build time
-    assert "at 3.6 per hour (given with --price-per-hour)" in text
+    assert "at 3.6 per hour (--price-per-hour)" in text
+
+
+def test_a_catalog_encoded_on_a_gpu_elsewhere_is_priced_at_the_gpu_price():
+    record = make_record("splade", seed=1, latency=0.2)
+    products = record.dataset.counts.products
+    local = record.model_copy(update={"efficiency": record.efficiency.model_copy(update={"index_s": 100.0})})
+    remote = local.model_copy(update={"efficiency": local.efficiency.model_copy(update={"encoding": EncodingInfo(
+        where="modal", gpu="A10G", chunks=3, gpu_s=45.0, catalog_gpu_s=60.0)})})
+    assert cost.per_million_documents(local, Prices(3.6)) == 3.6 * 100 / 3600 / products * 1e6
+    assert cost.per_million_documents(remote, Prices(3.6)) is None  # one price for both would be wrong
+    expected = (3.6 * 40 + 36.0 * 60) / 3600 / products * 1e6  # 40 s here (statistics, upserts), 60 GPU s there
+    assert abs(cost.per_million_documents(remote, Prices(3.6, 36.0)) - expected) < 1e-9
+    older = remote.model_copy(update={"efficiency": remote.efficiency.model_copy(update={"encoding": EncodingInfo(
+        where="modal", gpu="A10G", chunks=3, gpu_s=45.0)})})
+    assert cost.per_million_documents(older, Prices(3.6, 36.0)) is None  # a file without the catalog's GPU seconds
 
 
 def test_the_plot_marks_the_pareto_front(tmp_path):
@@ -97,7 +114,7 @@ def test_compare_shows_the_efficiency_table(tmp_path):
     results = tmp_path / "r"
     a = write_record(results, make_record("bm25", seed=1, latency=0.2))
     b = write_record(results, make_record("splade", shift=0.1, seed=2, latency=6.0))
-    outcome = compare_results([str(a), str(b)], results, None, "test", ["NDCG@10"], FAST, price_per_hour=3.6)
+    outcome = compare_results([str(a), str(b)], results, None, "test", ["NDCG@10"], FAST, prices=Prices(3.6))
     section = outcome.markdown.split("## Efficiency\n", 1)[1]
     assert "| p50 ms | p95 ms | QPS |" in section and r"\$/1M queries" in section
     assert "Efficiency measured on: Test CPU, 4 cores." in section

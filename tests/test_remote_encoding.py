@@ -19,7 +19,16 @@ from benchmark.pipeline.remote_encoding import fill_missing, missing_jobs
 from benchmark.store.vector_cache import VectorCache
 from benchmark.train import modal_encode
 from benchmark.train.modal_credentials import ModalUnavailable
-from benchmark.train.modal_encode import COMPLETE, FolderVolume, LocalEncodeModal, ModalEncoding, has_model
+from benchmark.train.modal_encode import (
+    COMPLETE,
+    MODELS_VOLUME,
+    FolderVolume,
+    LocalEncodeModal,
+    ModalEncoding,
+    ModelCopy,
+    WrongModelCopy,
+    has_model,
+)
 from retrievers.recipe import recipe_of
 from retrievers.registry import build, resolve_config
 
@@ -30,12 +39,12 @@ CHUNK = 100  # the demo's 302 products in 4 chunks (a local build uses 4,096)
 class LocalModal(LocalEncodeModal):
     """Modal's local execution of the real entry point; after ``stop_after`` chunks the run is killed."""
 
-    def __init__(self, volume: FolderVolume, stop_after: int | None = None) -> None:
-        super().__init__(volume)
+    def __init__(self, volume: FolderVolume, stop_after: int | None = None, others=None) -> None:
+        super().__init__(volume, others)
         self.stop_after = stop_after
 
-    def map(self, gpu, workers, starts, texts, recipe_json):
-        for n, out in enumerate(super().map(gpu, workers, starts, texts, recipe_json)):
+    def map(self, gpu, workers, starts, texts, recipe_json, model=None):
+        for n, out in enumerate(super().map(gpu, workers, starts, texts, recipe_json, model)):
             yield out
             if self.stop_after is not None and n + 1 >= self.stop_after:
                 raise KeyboardInterrupt("the run was killed")
@@ -177,3 +186,68 @@ def test_encode_on_modal_local_rehearses_the_path_from_the_command_line(tmp_path
     encoding = json.loads(path.read_text())["efficiency"]["encoding"]
     assert encoding["where"] == "modal" and encoding["gpu"] == "local" and encoding["chunks"] == 1
     assert list((tmp_path / "cache" / "modal-local" / "sha256").iterdir())  # the model's copy in the "Volume"
+
+
+def _trained_on_modal(tmp_path: Path, in_checkpoints: bool = True) -> tuple:
+    """A model "trained on Modal": fetched into the local registry (a copy of the bundled SPLADE-tiny) with its
+    run's folder in a checkpoint Volume (a folder), and a retriever of it."""
+    import json
+    import shutil
+
+    from retrievers.trained_models import ModelRegistry, RegisteredModel
+
+    bundled = Path(recipe_of(build("splade", resolve_config("splade", {})).encoders[0]).model_folder)
+    registry = ModelRegistry(tmp_path / "cache")
+    local = registry.model_dir("hd")
+    shutil.copytree(bundled, local)
+    checkpoints = FolderVolume(tmp_path / "checkpoints")
+    if in_checkpoints:
+        shutil.copytree(bundled, checkpoints.root / "models" / "hd-remote")
+        (checkpoints.root / "models" / "hd-remote" / "shopbench_train.json").write_text(json.dumps({"name": "hd"}))
+    registry.register(RegisteredModel(
+        name="hd", path=str(local), base_model="bundled:splade-tiny", registered_at="2026-12-01T00:00:00Z",
+        extra={"trained_on": "modal", "remote_name": "hd-remote", "checkpoint_volume": "ckpt-volume"}))
+    retriever = build("splade", resolve_config("splade", {"model": str(local)}))
+    return registry, checkpoints, retriever
+
+
+def test_a_model_trained_on_modal_is_read_from_its_checkpoint_volume_and_never_uploaded(tmp_path, monkeypatch):
+    monkeypatch.setattr(modal_encode, "_ENCODERS", {})
+    registry, checkpoints, retriever = _trained_on_modal(tmp_path)
+    encoder = retriever.encoders[0]
+    recipe = recipe_of(encoder)
+    models = FolderVolume(tmp_path / "models")
+    client = LocalModal(models, others={"ckpt-volume": checkpoints})
+    service = ModalEncoding(check=False, client=client, registry=registry)
+    from benchmark.pipeline.remote_encoding import ChunkJob
+
+    texts = ["cordless drill 18v", "oak dining table with 4 chairs", ""]
+    (remote,) = list(service.encode(recipe, [ChunkJob(0, texts)]))
+    for a, b in zip(remote.vectors, encoder.encode_documents(texts), strict=True):
+        assert np.array_equal(a.indices, b.indices) and np.array_equal(a.values, b.values)
+    assert service.copies == [ModelCopy("ckpt-volume", "models/hd-remote")] and service.uploads == []
+    assert models.uploads == 0 and not has_model(models, recipe.weights_sha256)
+
+
+def test_a_replaced_checkpoint_copy_is_refused_and_a_missing_one_is_uploaded(tmp_path, monkeypatch):
+    monkeypatch.setattr(modal_encode, "_ENCODERS", {})
+    registry, checkpoints, retriever = _trained_on_modal(tmp_path / "a")
+    weights = checkpoints.root / "models" / "hd-remote" / "model.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF  # another run wrote other weights under the same name
+    weights.write_bytes(bytes(data))
+    recipe = recipe_of(retriever.encoders[0])
+    client = LocalModal(FolderVolume(tmp_path / "a" / "models"), others={"ckpt-volume": checkpoints})
+    from benchmark.pipeline.remote_encoding import ChunkJob
+
+    with pytest.raises(WrongModelCopy, match="was replaced"):
+        list(ModalEncoding(check=False, client=client, registry=registry).encode(recipe, [ChunkJob(0, ["drill"])]))
+
+    registry, checkpoints, retriever = _trained_on_modal(tmp_path / "b", in_checkpoints=False)
+    recipe = recipe_of(retriever.encoders[0])
+    models = FolderVolume(tmp_path / "b" / "models")
+    service = ModalEncoding(check=False, client=LocalModal(models, others={"ckpt-volume": checkpoints}),
+                            registry=registry)
+    list(service.encode(recipe, [ChunkJob(0, ["drill"])]))
+    assert service.uploads == [recipe.weights_sha256] and has_model(models, recipe.weights_sha256)
+    assert service.copies == [ModelCopy(MODELS_VOLUME, f"sha256/{recipe.weights_sha256}")]

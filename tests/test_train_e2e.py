@@ -14,6 +14,7 @@ from benchmark.core.errors import ShopbenchError
 from benchmark.pipeline.harness import RunRequest, run_benchmark
 from benchmark.train import fitting
 from benchmark.train.config import build_config
+from benchmark.train.metrics_file import read_metrics
 from benchmark.train.trainer import run_dir, train
 from retrievers.trained_models import ModelRegistry, RegistryError
 
@@ -126,8 +127,7 @@ def test_the_pooled_head_trains_with_the_same_losses_and_logs_every_step(cache_d
         config = tiny(f"pooled-{pooled}", pooled_head=pooled, max_steps=4, save_steps=100, dev_eval=False,
                       **{"datasets.0.judged_negatives": 1})
         train(config, register=False)
-        rows = [json.loads(line) for line in (run_dir(config, None) / "round-0" / "metrics.jsonl").open()]
-        steps = [r for r in rows if "loss" in r]
+        steps = read_metrics(run_dir(config, None) / "metrics.jsonl", "step")
         assert [r["step"] for r in steps] == [1, 2, 3, 4]
         assert all(r["steps_per_s"] > 0 and r["elapsed_s"] > 0 and "learning_rate" in r for r in steps)
         logged[pooled], used[pooled] = [r["loss"] for r in steps], len(calls)

@@ -12,6 +12,7 @@ import typer
 
 from benchmark import __version__
 from benchmark.app.data_cli import data_app
+from benchmark.app.models_cli import models_app
 from benchmark.app.options import CacheDir, DataDir, Options
 from benchmark.core.console import console
 from benchmark.core.errors import ShopbenchError
@@ -32,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(data_app, name="data")
+app.add_typer(models_app, name="models")
 
 
 def _version(value: bool) -> None:
@@ -130,17 +132,20 @@ def _remote_encoding(where: str, gpu: str, workers: int, cache_dir: Path | None 
     if where == "modal-local":
         from benchmark.core.cache_layout import MODAL_LOCAL, CacheLayout
         from benchmark.train.modal_encode import FolderVolume, LocalEncodeModal, ModalEncoding
+        from retrievers.trained_models import ModelRegistry
 
         volume = FolderVolume(CacheLayout.of(cache_dir).area(MODAL_LOCAL, create=True))
-        return ModalEncoding(gpu="local", workers=1, client=LocalEncodeModal(volume), check=False)
+        return ModalEncoding(gpu="local", workers=1, client=LocalEncodeModal(volume), check=False,
+                             registry=ModelRegistry(cache_dir))
     if where != "modal":
         raise typer.BadParameter(f"--encode-on must be local, modal or modal-local, got {where!r}")
     from benchmark.train.modal_credentials import check_modal_ready
 
     check_modal_ready()  # before importing modal's app: no credentials fails here, as `bench train --on modal`
     from benchmark.train.modal_encode import ModalEncoding
+    from retrievers.trained_models import ModelRegistry
 
-    return ModalEncoding(gpu=gpu, workers=workers, check=False)
+    return ModalEncoding(gpu=gpu, workers=workers, check=False, registry=ModelRegistry(cache_dir))
 
 
 StatTest = Annotated[str, typer.Option("--test", help="Paired test: permutation (seeded randomization) or t-test.")]
@@ -149,6 +154,17 @@ StatAlpha = Annotated[float, typer.Option("--alpha", help="Significance level af
 StatPermutations = Annotated[int, typer.Option("--permutations", help="Random sign flips of the permutation test.")]
 StatSeed = Annotated[int, typer.Option("--seed", help="Seed of the permutation test and the bootstrap.")]
 PricePerHour = Annotated[float | None, typer.Option("--price-per-hour", min=0.0, help="Your price per hour of the machine (or GPU) the results ran on, in any currency: adds cost per million queries and per million documents indexed.")]
+GpuPricePerHour = Annotated[float | None, typer.Option("--gpu-price-per-hour", min=0.0, help="With --price-per-hour: your price per GPU hour for catalogs encoded elsewhere (bench run --encode-on modal), same currency: their GPU seconds are priced at it.")]
+
+
+def _prices(machine: float | None, gpu: float | None):  # type: ignore[no-untyped-def]
+    from benchmark.ranking.cost import Prices
+
+    if machine is None:
+        if gpu is not None:
+            raise typer.BadParameter("--gpu-price-per-hour prices only part of a build: give --price-per-hour too")
+        return None
+    return Prices(machine, gpu)
 
 
 def _stat_options(test: str, correction: str, alpha: float, permutations: int, seed: int):  # type: ignore[no-untyped-def]
@@ -216,6 +232,7 @@ def leaderboard_command(
     seed: StatSeed = 42,
     plots: Annotated[bool, typer.Option("--plots/--no-plots", help="Draw PNG plots (needs matplotlib).")] = True,
     price_per_hour: PricePerHour = None,
+    gpu_price_per_hour: GpuPricePerHour = None,
     data_dir: DataDir = None,
     cache_dir: CacheDir = None,
     hits: Annotated[int, typer.Option("--hits", min=1, help="With --html: top hits per system and query embedded in the per-query view.")] = 10,
@@ -241,11 +258,12 @@ def leaderboard_command(
     from leaderboard.html.queries import Caps, DataSource
 
     options = _stat_options(test, correction, alpha, permutations, seed)
+    prices = _prices(price_per_hour, gpu_price_per_hour)
     if output is not None or html is None:
-        build(results_dir, output or Path("LEADERBOARD.md"), options, plots, price_per_hour)
+        build(results_dir, output or Path("LEADERBOARD.md"), options, plots, prices)
     if html is not None:
         html_command(results_dir, html, options, DataSource(data_dir, cache_dir, dataset_texts), Caps(hits=hits),
-                     price_per_hour)
+                     prices)
 
 
 @app.command("compare")
@@ -262,6 +280,7 @@ def compare_command(
     permutations: StatPermutations = 10_000,
     seed: StatSeed = 42,
     price_per_hour: PricePerHour = None,
+    gpu_price_per_hour: GpuPricePerHour = None,
 ) -> None:
     """Paired significance tests between two or more systems, with effect sizes and win/tie/loss.
 
@@ -276,7 +295,7 @@ def compare_command(
     from leaderboard.commands import compare_command as compare
 
     compare(systems, results_dir, dataset, split, metric, _stat_options(test, correction, alpha, permutations, seed),
-            markdown, price_per_hour)
+            markdown, _prices(price_per_hour, gpu_price_per_hour))
 
 
 @app.command("explain")
@@ -375,6 +394,7 @@ def train_command(
     cache_dir: CacheDir = None,
     encode_on: Annotated[str, typer.Option("--encode-on", help="Training here: where the mining rounds and dev evaluation encode their catalogs (local or modal).")] = "local",
     workers: Annotated[int, typer.Option("--workers", min=1, help="With --encode-on modal: containers encoding chunks at once.")] = 4,
+    report_to: Annotated[list[str] | None, typer.Option("--report-to", help="Experiment tracker to log to as well (config key report_to; repeatable): tensorboard (offline, events in the run folder), wandb or mlflow (each needs its package).")] = None,
 ) -> None:
     """Fine-tune SPLADE on train-split pairs (optionally with hard-negative mining rounds) and register it.
 
@@ -390,12 +410,17 @@ def train_command(
       bench train --sweep configs/train/sweep-hd.yaml            (--resume: re-attach after Ctrl-C)
 
       bench train --config configs/train/esci.yaml --on modal --detach; then bench train --fetch-call fc-...
+
+      bench train --config configs/train/hd-cpu.yaml --report-to tensorboard   (tensorboard --logdir CACHE/train-runs)
     """
     from benchmark.train.commands import train_command as run_train
 
     _check_model_name(name, "--name")
     _check_model_name(fetch, "--fetch")
     overrides = list(set_ or ())
+    if report_to:
+        trackers = [t.strip() for value in report_to for t in value.split(",") if t.strip()]
+        overrides.append(f"report_to=[{', '.join(trackers)}]")
     if encode_on != "local" and on != "local":
         raise ShopbenchError("--encode-on is for training here (--on local): a Modal run encodes on its own GPU")
     remote = _remote_encoding(encode_on, gpu or "A10G", workers, cache_dir)

@@ -9,7 +9,6 @@ outlived its index) and times exactly that, on the same seeded sample as a singl
 
 from __future__ import annotations
 
-
 from benchmark.core.timing import FUSE, StageClock
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.text import corpus_texts

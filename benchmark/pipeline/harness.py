@@ -19,12 +19,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
 from benchmark.core import atomic, paths, timing
 from benchmark.core.cache_layout import QUERY_VECTORS, VECTORS, CacheLayout
 from benchmark.core.console import console, stage
 from benchmark.core.errors import ShopbenchError
+from benchmark.core.progress import Meter
 from benchmark.datasets.base import Dataset
 from benchmark.datasets.registry import load_dataset
 from benchmark.datasets.text import corpus_key, corpus_texts
@@ -85,11 +84,6 @@ class RunOutcome:
     evaluation: Evaluation
 
 
-def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    TimeRemainingColumn(), console=console, transient=False)
-
-
 def index_key(dataset: Dataset, retriever: Retriever) -> str:
     digest = hashlib.sha256(f"{corpus_key(dataset, retriever.text_builder)}:{retriever.index_fingerprint()}".encode())
     kinds = "-".join(e.identity.kind for e in retriever.encoders)  # not the retriever name: same vectors, same index
@@ -136,9 +130,9 @@ def build_index(retriever: Retriever, documents: Sequence[str], collection: Coll
     with stage(f"{retriever.name}: corpus statistics"):
         retriever.prepare(documents)
     prepare_s = time.perf_counter() - start
-    with _progress() as bar:
-        task = bar.add_task(f"indexing with {retriever.name}", total=len(documents))
-        stats: IndexStats = retriever.index(documents, collection, lambda n: bar.advance(task, n), cache)
+    with Meter(f"indexing with {retriever.name}", len(documents), "docs") as meter:
+        stats: IndexStats = retriever.index(documents, collection, meter.advance, cache)
+        meter.close()
     _save_state(retriever, state)
     meta = {"index_s": prepare_s + stats.encode_s + stats.upsert_s, "encode_docs_per_s": stats.encode_docs_per_s,
             "nnz_doc": stats.nnz_doc, "documents": stats.documents, **(extra_meta or {})}

@@ -57,10 +57,11 @@ class RemoteStats:
     documents: int
     gpu_s: float  # the remote encoding seconds of the chunks sent
     wall_s: float
+    catalog_gpu_s: float = 0.0  # the whole catalog, every remote encoder, at the rate measured (what the cost prices)
 
     def meta(self) -> dict[str, object]:
         return {"where": self.where, "gpu": self.gpu, "chunks": self.chunks, "cached_chunks": self.cached,
-                "gpu_s": round(self.gpu_s, 3)}
+                "gpu_s": round(self.gpu_s, 3), "catalog_gpu_s": round(self.catalog_gpu_s, 3)}
 
 
 def chunk_starts(total: int, chunk: int = CHUNK) -> list[int]:
@@ -83,7 +84,7 @@ def fill_missing(retriever: Retriever, documents: Sequence[str], cache: VectorCa
     started = time.perf_counter()
     total_chunks = len(chunk_starts(len(documents), chunk))
     sent = cached = 0
-    gpu_s = 0.0
+    gpu_s = catalog_gpu_s = 0.0
     gpu = service.gpu
     for encoder in retriever.encoders:
         recipe = recipe_of(encoder)
@@ -94,21 +95,35 @@ def fill_missing(retriever: Retriever, documents: Sequence[str], cache: VectorCa
         cached += total_chunks - len(jobs)
         if not jobs:
             console.print(f"[dim]{encoder.spec.name}: all {total_chunks} chunks already encoded[/]")
+            catalog_gpu_s += _cached_seconds(fingerprint, documents, cache, chunk)
             continue
         docs = sum(len(j.texts) for j in jobs)
         console.print(f"{encoder.spec.name}: encoding {len(jobs)} of {total_chunks} chunks ({docs:,} documents) on "
                       f"{service.where} ({service.gpu})", highlight=False)
         done_docs = 0
+        encoder_s = 0.0
         begun = time.perf_counter()
         for done, result in enumerate(service.encode(recipe, jobs), start=1):
             cache.save(fingerprint, result.start, result.vectors, result.seconds)
             done_docs += len(result.vectors)
             gpu_s += result.seconds
+            encoder_s += result.seconds
             gpu = result.gpu or gpu
             rate = done_docs / max(time.perf_counter() - begun, 1e-9)
             console.print(f"[dim]{encoder.spec.name}: chunk {done}/{len(jobs)} done, {rate:,.0f} docs/s, "
                           f"{gpu_s:,.1f} GPU s[/]", highlight=False)
         sent += len(jobs)
+        catalog_gpu_s += encoder_s / max(done_docs, 1) * len(documents)
     if not sent and not cached:
         return None
-    return RemoteStats(service.where, gpu, sent, cached, len(documents), gpu_s, time.perf_counter() - started)
+    return RemoteStats(service.where, gpu, sent, cached, len(documents), gpu_s, time.perf_counter() - started,
+                       catalog_gpu_s)
+
+
+def _cached_seconds(fingerprint: str, documents: Sequence[str], cache: VectorCache, chunk: int) -> float:
+    """The encoding seconds the cache recorded for every chunk of ``documents`` (all present)."""
+    total = 0.0
+    for start in chunk_starts(len(documents), chunk):
+        found = cache.load(fingerprint, start, min(chunk, len(documents) - start))
+        total += found[1] if found else 0.0
+    return total

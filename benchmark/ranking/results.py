@@ -160,6 +160,7 @@ class EncodingInfo(_Model):
     chunks: int
     cached_chunks: int = 0
     gpu_s: float
+    catalog_gpu_s: float | None = None  # the whole catalog at the measured rate (None: the file predates it)
 
 
 class Efficiency(_Model):

@@ -33,10 +33,9 @@ server store does).
 
 from __future__ import annotations
 
-import operator
-
 import json
 import logging
+import operator
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager

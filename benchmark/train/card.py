@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from benchmark import __version__
+from benchmark.train.metrics_file import MODEL_COPY
 from leaderboard.markdown import code, escape, fenced
 from leaderboard.models import ModelRef
 from leaderboard.portable import is_machine_path, path_tail, shorten_paths
@@ -148,6 +149,9 @@ def render(result: TrainResult) -> str:
         loss = f"{r.train_loss:.4f}" if r.train_loss is not None else ""
         lines.append(f"| {r.round} | {sum(r.rows.values())} | {r.steps} | {loss} | {r.train_s:.0f} | {_shown(mined)} "
                      f"| {_shown(dev)} |")
+    lines += ["", (f"Step and dev metrics of every round: [{MODEL_COPY}]({MODEL_COPY}) (one JSON line per logging step: "
+                   "loss and its parts, learning rate, regulariser weights, grad norm, steps/s; one per dataset "
+                   "after each round's dev evaluation).")]
     train_s = sum(r.train_s for r in result.rounds)
     other_s = sum(r.dev_s + r.mine_s for r in result.rounds)
     lines += [

@@ -221,6 +221,9 @@ class TrainConfig(_Strict):
     save_steps: int = 200  # checkpoint every N steps; an interrupted run resumes from the last one
     save_total_limit: int = 2
     logging_steps: int = 20
+    # experiment trackers the trainer logs to, besides the run's metrics.jsonl (off by default; each needs its
+    # package: tensorboard, wandb, mlflow)
+    report_to: list[Literal["tensorboard", "wandb", "mlflow"]] = Field(default_factory=list)
     dev_eval: bool = True  # index each dataset's catalog with each round's model and score its dev split
     dev_max_queries: int | None = None
     eval_batch_size: int = 64  # encoding batch size for dev evaluation and mining
@@ -295,7 +298,7 @@ class TrainConfig(_Strict):
         """What must match for a resumed run (everything but where/how it runs and registers)."""
         data = self.model_dump(mode="json")
         for key in ("if_exists", "modal", "logging_steps", "save_total_limit", "dev_eval", "dev_max_queries",
-                    "eval_batch_size", "device", "threads"):
+                    "eval_batch_size", "device", "threads", "report_to"):
             data.pop(key)
         for spec in data["datasets"]:
             spec.pop("data_dir")

@@ -15,12 +15,14 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import re
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from sentence_transformers import SparseEncoder
@@ -34,16 +36,19 @@ from sentence_transformers.sparse_encoder.losses import (
     SpladeLoss,
 )
 from transformers import TrainerCallback
+from transformers.trainer_callback import PrinterCallback, ProgressCallback
 
 from benchmark.core import faults
 from benchmark.core.console import console
+from benchmark.core.progress import Meter, duration, number
 from benchmark.train.config import TrainConfig
+from benchmark.train.metrics_file import METRICS_FILE, append_metrics
 from benchmark.train.pooled_head import pooled_training_head, why_not
 from retrievers.models import ModelError, check_weights, loading_kwargs
 from retrievers.neural import device_of, quiet_model_loading
 from retrievers.splade_fast import is_routed
 
-METRICS_FILE = "metrics.jsonl"  # per logging step, in the round's folder (StepLog)
+TRACKING_DIR = "tracking"  # per round: what --report-to writes (TensorBoard event files)
 # The query table's parameter inside an inference-free SparseEncoder (learning_rate_mapping: re.search on names)
 QUERY_WEIGHT_PATTERN = r"sub_modules\.query\.0\.weight$"
 
@@ -64,12 +69,14 @@ class _CheckpointSaved(TrainerCallback):
 
 
 class StepLog(TrainerCallback):
-    """Appends one JSON line per logging step to ``path``: the trainer's logged values (loss, learning rate, grad
-    norm, ...) with the step, the wall seconds since training started and the steps per second since the previous
-    line. Flushed line by line, so it can be read while training runs; a resumed run appends."""
+    """Appends one JSON line per logging step to ``path`` (the run's metrics file): ``kind`` "step", the round, the
+    step, the wall seconds since training started, the steps per second since the previous line, every numeric
+    value the trainer logged (loss and its parts, learning rate, grad norm, ...) and the regulariser weights of
+    ``loss`` as its scheduler set them. Flushed line by line, so it can be read while training runs; a resumed
+    run appends."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, round_: int = 0, loss: Any = None) -> None:
+        self.path, self.round, self.loss = path, round_, loss
         self.started = self.last_time = 0.0
         self.last_step = 0
 
@@ -79,14 +86,63 @@ class StepLog(TrainerCallback):
         return control
 
     def on_log(self, args, state, control, logs=None, **kwargs):
+        logs = logs or {}
+        if "loss" not in logs:  # the end-of-training summary (train_runtime, ...): not a logging step
+            return control
         now = time.perf_counter()
         steps = state.global_step - self.last_step
-        row = {"step": state.global_step, "elapsed_s": round(now - self.started, 3),
+        row = {"kind": "step", "round": self.round, "step": state.global_step,
+               "elapsed_s": round(now - self.started, 3),
                "steps_per_s": round(steps / (now - self.last_time), 4) if steps and now > self.last_time else None,
-               **{k: v for k, v in (logs or {}).items() if isinstance(v, int | float)}}
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(row) + "\n")
+               **{k: v for k, v in logs.items() if isinstance(v, int | float)}, **regulariser_weights(self.loss)}
+        append_metrics(self.path, row)
         self.last_time, self.last_step = now, state.global_step
+        return control
+
+
+def regulariser_weights(loss: Any) -> dict[str, float]:
+    """The query and document regulariser weights a SpladeLoss has now (none for another loss)."""
+    out = {}
+    for name in ("query_regularizer_weight", "document_regularizer_weight"):
+        value = getattr(loss, name, None)
+        if isinstance(value, int | float):
+            out[name] = float(value)
+    return out
+
+
+class TrainProgress(TrainerCallback):
+    """Training progress that reaches any sink (:class:`benchmark.core.progress.Meter`): a bar in a terminal;
+    elsewhere one flushed line per logging step (step/total, loss, learning rate, steps/s, ETA) and a summary.
+    Replaces the trainer's own tqdm bar and its printed dicts."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+        self.meter: Meter | None = None
+        self.last_loss: float | None = None
+
+    def on_train_begin(self, args, state, control, **kwargs):  # the TrainerCallback signature
+        self.meter = Meter(self.description, state.max_steps or None, "step", start_at=state.global_step)
+        return control
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.meter is not None:
+            self.meter.update(state.global_step)
+        return control
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        logs = logs or {}
+        if self.meter is not None and "loss" in logs:
+            self.last_loss = logs["loss"]
+            self.meter.report(state.global_step, loss=logs["loss"], lr=logs.get("learning_rate"))
+        return control
+
+    def on_train_end(self, args, state, control, **kwargs):
+        if self.meter is not None:
+            meter, self.meter = self.meter, None
+            rate = meter.rate
+            meter.close(f"{self.description}: {state.global_step:,} steps in {duration(time.perf_counter() - meter.started)}"
+                        + (f", {number(rate)} steps/s" if rate else "")
+                        + (f", last loss {number(self.last_loss)}" if self.last_loss is not None else ""))
         return control
 
 
@@ -172,6 +228,7 @@ def route_arguments(config: TrainConfig, model: SparseEncoder, columns: list[str
 
 def training_arguments(config: TrainConfig, checkpoints: Path, device: str, multi: bool,
                        routes: dict[str, dict] | None = None) -> SparseEncoderTrainingArguments:
+    """The trainer's arguments (experiment trackers: ``report_to``; see :func:`tracking_dir`)."""
     sampler = BatchSamplers.NO_DUPLICATES if config.batch_sampler == "no_duplicates" else BatchSamplers.BATCH_SAMPLER
     multi_sampler = (MultiDatasetBatchSamplers.PROPORTIONAL if config.multi_dataset_sampler == "proportional"
                      else MultiDatasetBatchSamplers.ROUND_ROBIN)
@@ -191,7 +248,9 @@ def training_arguments(config: TrainConfig, checkpoints: Path, device: str, mult
         save_steps=config.save_steps,
         save_total_limit=config.save_total_limit,
         logging_steps=config.logging_steps,
-        report_to="none",
+        report_to=list(config.report_to) or "none",
+        run_name=f"{config.name}/{checkpoints.parent.name}",
+        disable_tqdm=True,  # TrainProgress reports instead
         use_cpu=device == "cpu",
         dataloader_drop_last=False,
         **precision_flags(config, device),
@@ -199,8 +258,25 @@ def training_arguments(config: TrainConfig, checkpoints: Path, device: str, mult
     )
 
 
+@contextlib.contextmanager
+def tracking_dir(folder: Path) -> Iterator[None]:
+    """TensorBoard's event files go to ``folder`` (the round's :data:`TRACKING_DIR`, not the checkpoints folder the
+    round deletes when it ends): transformers' TensorBoard callback reads ``TENSORBOARD_LOGGING_DIR`` when the
+    trainer is made."""
+    before = os.environ.get("TENSORBOARD_LOGGING_DIR")
+    os.environ["TENSORBOARD_LOGGING_DIR"] = str(folder)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TENSORBOARD_LOGGING_DIR", None)
+        else:
+            os.environ["TENSORBOARD_LOGGING_DIR"] = before
+
+
 def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[str]]], checkpoints: Path,
-        output: Path) -> tuple[int, float | None]:
+        output: Path, metrics: Path | None = None, round_: int = 0) -> tuple[int, float | None]:
+    """Train ``init_model`` on ``columns``; ``metrics``: the run's metrics file (default: beside ``checkpoints``)."""
     from datasets import Dataset as HFDataset
 
     logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
@@ -217,15 +293,17 @@ def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[
                       document_regularizer_weight=config.loss.document_regularizer_weight)
     collator = QueryDocumentCollator(preprocess_fn=model.preprocess, max_length={
         "query": config.query_max_length, "document": config.document_max_length})
-    trainer = SparseEncoderTrainer(
-        model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1,
-                                             route_arguments(config, model, _column_names(columns))),
-        train_dataset=train_dataset, loss=loss, data_collator=collator,
-        callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss), _CheckpointSaved(),
-                   StepLog(checkpoints.parent / METRICS_FILE)])
+    with tracking_dir(checkpoints.parent / TRACKING_DIR):
+        trainer = SparseEncoderTrainer(
+            model=model, args=training_arguments(config, checkpoints, device, len(parts) > 1,
+                                                 route_arguments(config, model, _column_names(columns))),
+            train_dataset=train_dataset, loss=loss, data_collator=collator,
+            callbacks=[SpladeRegularizerWeightSchedulerCallback(loss=loss), _CheckpointSaved(),
+                       StepLog(metrics or checkpoints.parent / METRICS_FILE, round_, loss),
+                       TrainProgress(f"{config.name} round {round_}")])
     for callback in list(trainer.callback_handler.callbacks):
-        if type(callback).__name__.endswith("ModelCardCallback"):  # we write our own card; skip its widget pass
-            trainer.remove_callback(callback)
+        if type(callback).__name__.endswith("ModelCardCallback") or isinstance(callback, PrinterCallback | ProgressCallback):
+            trainer.remove_callback(callback)  # our own card (no widget pass) and progress (no printed dicts)
     last = last_complete_checkpoint(checkpoints)
     if last:
         console.print(f"[yellow]resuming from checkpoint {last}[/]")

@@ -5,9 +5,12 @@ Each chunk of the catalog that the local vector cache lacks is one call of :data
 back). A container builds the encoder from its recipe once and encodes its chunks with it; a chunk travels back
 in the vector cache's own file format (:func:`benchmark.store.vector_cache.chunk_bytes`).
 
-Models: a hub id is downloaded by the container; a local folder (a bundled model, a registered ``splade-ft@NAME``)
-is uploaded once to the Volume :data:`MODELS_VOLUME` under ``sha256/<weights sha256>/`` and never again: an upload
-ends with a ``.complete`` file, and a folder that has it is not sent twice.
+Models: a hub id is downloaded by the container; a model trained on Modal (``bench train --on modal``, then
+fetched and registered here) is read from the checkpoint Volume its run wrote it to (``models/<name>/``, mounted
+at :data:`CHECKPOINTS_MOUNT`): nothing is uploaded; any other local folder (a bundled model, a ``splade-ft@NAME``
+trained here) is uploaded once to the Volume :data:`MODELS_VOLUME` under ``sha256/<weights sha256>/`` and never
+again: an upload ends with a ``.complete`` file, and a folder that has it is not sent twice. A container checks
+that the copy it reads has the recipe's weights (sha256) before it encodes anything.
 
 The Modal operations go through :class:`EncodeModal` (:class:`LiveEncodeModal` is Modal itself; the tests use
 Modal's local execution, ``encode_chunk.local``). Credentials are checked before anything else, with the same
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,10 +33,13 @@ from benchmark.pipeline.remote_encoding import ChunkJob, EncodedChunk
 from benchmark.store.vector_cache import chunk_bytes, read_chunk
 from benchmark.train.modal_app import image
 from benchmark.train.modal_credentials import check_modal_ready
+from retrievers import models
 from retrievers.recipe import EncoderRecipe, build_encoder
+from retrievers.trained_models import ModelRegistry
 
 MODELS_VOLUME = "shopbench-models"
 MODELS_MOUNT = "/models"
+CHECKPOINTS_MOUNT = "/checkpoints"  # the checkpoint Volume of a model trained on Modal, when the model is there
 DEFAULT_GPU = "A10G"
 DEFAULT_WORKERS = 4
 TIMEOUT_S = 3600  # one chunk (4,096 products) takes seconds on a GPU; the first call of a container loads the model
@@ -46,17 +53,41 @@ def model_dir(sha256: str) -> str:
     return f"sha256/{sha256}"
 
 
-def run_chunk(start: int, texts: list[str], recipe_json: str, model_root: str | None = MODELS_MOUNT) -> dict[str, Any]:
-    """Encode one chunk with the recipe's encoder (its model read from ``model_root``'s copy when it has one)."""
+@dataclass(frozen=True, slots=True)
+class ModelCopy:
+    """Where a container finds the model: folder ``path`` of Volume ``volume``."""
+
+    volume: str
+    path: str
+
+    def mount(self) -> str:
+        """The folder the Volume is mounted at in a container."""
+        return MODELS_MOUNT if self.volume == MODELS_VOLUME else CHECKPOINTS_MOUNT
+
+
+class WrongModelCopy(ValueError):
+    """The model copy a container was pointed at is missing or has other weights than the recipe's."""
+
+
+def run_chunk(start: int, texts: list[str], recipe_json: str, model_path: str | None = None) -> dict[str, Any]:
+    """Encode one chunk with the recipe's encoder, its model read from ``model_path`` (a folder in the container;
+    None: as the recipe names it, a hub id). The copy is checked once per container: it must hold the recipe's
+    weights (sha256)."""
     recipe = EncoderRecipe.from_json(recipe_json)
-    encoder = _ENCODERS.get(recipe_json)
+    key = f"{recipe_json}\0{model_path}"
+    encoder = _ENCODERS.get(key)
     if encoder is None:
-        folder = None
-        if recipe.weights_sha256 and model_root:
-            folder = str(Path(model_root) / model_dir(recipe.weights_sha256))
-        encoder = build_encoder(recipe, folder if folder and Path(folder).is_dir() else None)
+        if model_path is not None:
+            folder = Path(model_path)
+            if not folder.is_dir():
+                raise WrongModelCopy(f"no model at {model_path} in the container (is the Volume mounted?)")
+            found = models.weights_sha256(folder)
+            if recipe.weights_sha256 and found != recipe.weights_sha256:
+                raise WrongModelCopy(f"the model at {model_path} has weights {found[:12]}, not "
+                                     f"{recipe.weights_sha256[:12]} as the run's model: it was replaced")
+        encoder = build_encoder(recipe, model_path)
         encoder.load(documents=True)
-        _ENCODERS[recipe_json] = encoder
+        _ENCODERS[key] = encoder
     began = time.perf_counter()
     vectors = encoder.encode_documents(texts)
     seconds = time.perf_counter() - began
@@ -73,19 +104,18 @@ def _gpu_name() -> str | None:
 
 @app.function(image=image, gpu=DEFAULT_GPU, timeout=TIMEOUT_S,
               volumes={MODELS_MOUNT: modal.Volume.from_name(MODELS_VOLUME, create_if_missing=True)})
-def encode_chunk(start: int, texts: list[str], recipe_json: str, model_root: str | None = MODELS_MOUNT
-                 ) -> dict[str, Any]:
+def encode_chunk(start: int, texts: list[str], recipe_json: str, model_path: str | None = None) -> dict[str, Any]:
     """The Modal entry point: exactly :func:`run_chunk`."""
-    return run_chunk(start, texts, recipe_json, model_root)
+    return run_chunk(start, texts, recipe_json, model_path)
 
 
 class EncodeModal(Protocol):
     def session(self) -> AbstractContextManager[Any]: ...
 
-    def volume(self) -> Any: ...  # .listdir(path) / .batch_upload()
+    def volume(self, name: str = MODELS_VOLUME) -> Any: ...  # .listdir(path) / .batch_upload()
 
-    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str
-            ) -> Iterator[dict[str, Any]]: ...
+    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str,
+            model: ModelCopy | None = None) -> Iterator[dict[str, Any]]: ...
 
 
 class LiveEncodeModal:
@@ -94,13 +124,18 @@ class LiveEncodeModal:
     def session(self) -> AbstractContextManager[Any]:
         return _session()
 
-    def volume(self) -> Any:
-        return modal.Volume.from_name(MODELS_VOLUME, create_if_missing=True)
+    def volume(self, name: str = MODELS_VOLUME) -> Any:
+        return modal.Volume.from_name(name, create_if_missing=name == MODELS_VOLUME)
 
-    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str
-            ) -> Iterator[dict[str, Any]]:
-        function = encode_chunk.with_options(gpu=gpu, max_containers=workers)
-        yield from function.map(starts, texts, kwargs={"recipe_json": recipe_json}, order_outputs=False)
+    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str,
+            model: ModelCopy | None = None) -> Iterator[dict[str, Any]]:
+        volumes = {MODELS_MOUNT: self.volume()}
+        if model is not None and model.volume != MODELS_VOLUME:
+            volumes[CHECKPOINTS_MOUNT] = self.volume(model.volume)
+        function = encode_chunk.with_options(gpu=gpu, max_containers=workers, volumes=volumes)
+        path = f"{model.mount()}/{model.path}" if model else None
+        yield from function.map(starts, texts, kwargs={"recipe_json": recipe_json, "model_path": path},
+                                order_outputs=False)
 
 
 class FolderVolume:
@@ -145,27 +180,31 @@ class _FolderBatch:
 
 class LocalEncodeModal:
     """Modal's local execution: the real entry point (``encode_chunk.local``) in this process, chunk after
-    chunk, with a :class:`FolderVolume` (``--encode-on modal-local``: rehearse the path without Modal)."""
+    chunk, with a :class:`FolderVolume` as the models Volume and ``others`` by name (a checkpoint Volume)
+    (``--encode-on modal-local``: rehearse the path without Modal)."""
 
-    def __init__(self, volume: FolderVolume) -> None:
-        self._volume = volume
+    def __init__(self, volume: FolderVolume, others: Mapping[str, FolderVolume] | None = None) -> None:
+        self._volumes = {MODELS_VOLUME: volume, **(others or {})}
         self.sent: list[int] = []
 
     def session(self) -> AbstractContextManager[Any]:
         return nullcontext()
 
-    def volume(self) -> FolderVolume:
-        return self._volume
+    def volume(self, name: str = MODELS_VOLUME) -> FolderVolume:
+        if name not in self._volumes:
+            raise FileNotFoundError(f"no Volume {name}")
+        return self._volumes[name]
 
-    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str
-            ) -> Iterator[dict[str, Any]]:
+    def map(self, gpu: str, workers: int, starts: list[int], texts: list[list[str]], recipe_json: str,
+            model: ModelCopy | None = None) -> Iterator[dict[str, Any]]:
         import warnings
 
+        path = str(self.volume(model.volume).root / model.path) if model else None
         for start, chunk in zip(starts, texts, strict=True):
             self.sent.append(start)
             with warnings.catch_warnings():  # "executing locally ... no access to the mounted Volume": expected
                 warnings.simplefilter("ignore", UserWarning)
-                yield encode_chunk.local(start, chunk, recipe_json, model_root=str(self._volume.root))
+                yield encode_chunk.local(start, chunk, recipe_json, model_path=path)
 
 
 @contextmanager
@@ -195,28 +234,61 @@ def upload_model(volume: Any, folder: str, sha256: str) -> bool:
 
 
 class ModalEncoding:
-    """The :class:`~benchmark.pipeline.remote_encoding.RemoteEncoding` of Modal GPUs."""
+    """The :class:`~benchmark.pipeline.remote_encoding.RemoteEncoding` of Modal GPUs. ``registry``: the local model
+    registry, to find the checkpoint Volume of a model trained on Modal."""
 
     where = "modal"
 
     def __init__(self, gpu: str = DEFAULT_GPU, workers: int = DEFAULT_WORKERS, client: EncodeModal | None = None,
-                 check: bool = True) -> None:
+                 check: bool = True, registry: ModelRegistry | None = None) -> None:
         if workers < 1:
             raise ValueError(f"--workers must be at least 1, got {workers}")
         if check:
             check_modal_ready()  # fails in about a second without credentials or network
         self.gpu, self.workers = gpu, workers
         self.client: EncodeModal = client or LiveEncodeModal()
+        self.registry = registry
         self.uploads: list[str] = []  # the weights uploaded by this process (sha256)
+        self.copies: list[ModelCopy] = []  # the model copies the containers were pointed at
+
+    def model_copy(self, recipe: EncoderRecipe) -> ModelCopy | None:
+        """Where the containers read the model: its training run's checkpoint Volume when it was trained on
+        Modal and is still there, else its upload in :data:`MODELS_VOLUME` (made now unless there); None for a
+        hub id (the container downloads it)."""
+        if not recipe.model_folder or not recipe.weights_sha256:
+            return None
+        trained = self._trained_on_modal(recipe.model_folder)
+        if trained is not None:
+            return trained
+        if upload_model(self.client.volume(), recipe.model_folder, recipe.weights_sha256):
+            self.uploads.append(recipe.weights_sha256)
+        return ModelCopy(MODELS_VOLUME, model_dir(recipe.weights_sha256))
+
+    def _trained_on_modal(self, folder: str) -> ModelCopy | None:
+        if self.registry is None:
+            return None
+        here = Path(folder).resolve()
+        for entry in self.registry.entries():
+            extra = entry.extra or {}
+            if extra.get("trained_on") != "modal" or Path(entry.path).resolve() != here:
+                continue
+            copy = ModelCopy(str(extra["checkpoint_volume"]), f"models/{extra['remote_name']}")
+            try:
+                volume = self.client.volume(copy.volume)
+                if any(Path(e.path).name == models.TRAIN_RECORD_FILE for e in volume.listdir(copy.path)):
+                    return copy
+            except Exception:  # noqa: BLE001 - Volume or folder gone (modal's NotFoundError): upload instead
+                return None
+        return None
 
     def encode(self, recipe: EncoderRecipe, jobs: Sequence[ChunkJob]) -> Iterator[EncodedChunk]:
         counts = {job.start: len(job.texts) for job in jobs}
         with self.client.session():
-            if recipe.model_folder and recipe.weights_sha256 and \
-                    upload_model(self.client.volume(), recipe.model_folder, recipe.weights_sha256):
-                self.uploads.append(recipe.weights_sha256)
+            copy = self.model_copy(recipe)
+            if copy is not None:
+                self.copies.append(copy)
             results = self.client.map(self.gpu, self.workers, [j.start for j in jobs], [list(j.texts) for j in jobs],
-                                      recipe.to_json())
+                                      recipe.to_json(), copy)
             for out in results:
                 start = int(out["start"])
                 found = read_chunk(io.BytesIO(out["chunk"]), counts[start])

@@ -33,7 +33,9 @@ from benchmark.pipeline.remote_encoding import RemoteEncoding
 from benchmark.train import card, inference_free, mining
 from benchmark.train.config import TrainConfig
 from benchmark.train.data import DatasetPairs, describe, judged_negatives, load_training_data, merge_negatives, rows_for
+from benchmark.train.metrics_file import METRICS_FILE, MODEL_COPY, append_metrics
 from benchmark.train.teacher import teacher_labels
+from benchmark.train.trackers import check_trackers
 from retrievers import models
 from retrievers.trained_models import ModelRegistry, RegisteredModel, now_iso
 
@@ -84,6 +86,7 @@ def train(config: TrainConfig, *, cache_dir: Path | str | None = None, register:
     """Train (or resume), write the final model + card, and register it. ``remote_encoding`` encodes the catalogs
     the mining rounds and dev evaluations index (``bench train --encode-on modal``)."""
     start = time.perf_counter()
+    check_trackers(config.report_to)
     registry = ModelRegistry(cache_dir)
     published = _published_unregistered(registry, config)
     name = published or registry.free_name(config.name, config.if_exists)
@@ -127,7 +130,7 @@ def _train(config: TrainConfig, name: str, published: str | None, registry: Mode
     result = TrainResult(name, final, config, rounds, describe(data), total, hardware(),
                          query_table=inference_free.init_info(work))
     if published is None:
-        _publish(previous, final, result)
+        _publish(previous, final, result, work)
         faults.point("train.published")
     else:
         console.print(f"[yellow]{final} was published by an interrupted run of this config; registering it[/]")
@@ -226,7 +229,7 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
                 batch_size=config.eval_batch_size, device=config.device)
     restart = r == 0 or config.mining.restart_from_base or previous is None
     init = _base(config, data, directory.parent) if restart else str(previous)
-    steps, loss, train_s = _fit_once(config, init, columns, directory)
+    steps, loss, train_s = _fit_once(config, init, columns, directory, r)
     result = RoundResult(r, str(directory / "model"), train_s, steps, {k: len(v["query"]) for k, v in columns.items()},
                          mined, mine_s=mine_s, mining_keys=index_keys, train_loss=loss)
     if config.dev_eval:
@@ -236,6 +239,8 @@ def _run_round(r: int, config: TrainConfig, data: list[DatasetPairs], previous: 
         for dataset, metrics in result.dev.items():
             console.print(f"round {r} dev {dataset}: " + ", ".join(
                 f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()), highlight=False)
+            append_metrics(directory.parent / METRICS_FILE, {"kind": "dev", "round": r, "dataset": dataset,
+                                                             "step": steps, **metrics})
     _write_json(directory / ROUND_FILE, asdict(result))
     shutil.rmtree(directory / "checkpoints", ignore_errors=True)
     return result
@@ -248,14 +253,16 @@ def _base(config: TrainConfig, data: list[DatasetPairs], work: Path) -> str:
     return config.base_model
 
 
-def _fit_once(config: TrainConfig, init: str, columns: dict, directory: Path) -> tuple[int, float | None, float]:
+def _fit_once(config: TrainConfig, init: str, columns: dict, directory: Path, r: int = 0
+              ) -> tuple[int, float | None, float]:
     """Train unless this round's model was already saved (a run stopped later in the round)."""
     done = directory / "fit.json"
     if done.is_file() and (directory / "model").is_dir():
         info = json.loads(done.read_text())
         return info["steps"], info["loss"], info["train_s"]
     t0 = time.perf_counter()
-    steps, loss = fit(config, init, columns, directory / "checkpoints", directory / "model")
+    steps, loss = fit(config, init, columns, directory / "checkpoints", directory / "model",
+                      directory.parent / METRICS_FILE, r)
     train_s = time.perf_counter() - t0
     _write_json(done, {"steps": steps, "loss": loss, "train_s": train_s})
     return steps, loss, train_s
@@ -327,11 +334,13 @@ def _drop_stale_indexes(rounds: list[RoundResult], cache_dir: Path | str | None,
         store.close()
 
 
-def _publish(model_dir: Path | None, final: Path, result: TrainResult) -> None:
+def _publish(model_dir: Path | None, final: Path, result: TrainResult, work: Path) -> None:
     assert model_dir is not None
     tmp = final.with_name(f".{final.name}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(model_dir, tmp)
+    if (work / METRICS_FILE).is_file():
+        shutil.copyfile(work / METRICS_FILE, tmp / MODEL_COPY)
     card.write_card(tmp, result)
     if final.exists():
         raise ShopbenchError(f"{final} appeared while training; not replacing it (the model is in {tmp})")
@@ -363,8 +372,9 @@ def hardware() -> dict[str, Any]:
 
 
 def fit(config: TrainConfig, init_model: str, columns: dict[str, dict[str, list[str]]], checkpoints: Path,
-        output: Path) -> tuple[int, float | None]:
-    """One training pass; resumes from the last checkpoint in ``checkpoints``; saves to ``output``."""
+        output: Path, metrics: Path | None = None, round_: int = 0) -> tuple[int, float | None]:
+    """One training pass; resumes from the last checkpoint in ``checkpoints``; saves to ``output``; logs to the
+    run's ``metrics`` file."""
     from benchmark.train import fitting
 
-    return fitting.fit(config, models.resolve(init_model), columns, checkpoints, output)
+    return fitting.fit(config, models.resolve(init_model), columns, checkpoints, output, metrics, round_)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmark.ranking.cost import Prices
 from leaderboard.build import shown_source, write_file
 from leaderboard.collect import BadFile, scan
 from leaderboard.errors import LeaderboardError
@@ -38,7 +39,7 @@ def sibling_path(output: Path) -> Path:
 
 
 def build_html(results_dir: Path | str, output: Path | str, options: StatOptions, *,
-               source: DataSource | None = None, caps: Caps | None = None, price_per_hour: float | None = None,
+               source: DataSource | None = None, caps: Caps | None = None, prices: Prices | None = None,
                embed_limit: int = EMBED_LIMIT) -> HtmlReport:
     """Write the page for ``results_dir`` to ``output`` (and its per-query data file when over ``embed_limit``)."""
     results_dir, output = Path(results_dir), Path(output)
@@ -56,7 +57,7 @@ def build_html(results_dir: Path | str, output: Path | str, options: StatOptions
             data.notes.insert(0, why)
         notes.extend(f"{tab.group.title}: {n}" for n in data.notes)
         queries[table_id(index)] = data
-    inputs = PageInputs(tables, found, options, shown_source(results_dir, output), price_per_hour, queries)
+    inputs = PageInputs(tables, found, options, shown_source(results_dir, output), prices, queries)
     page = document(inputs).encode("utf-8")
     sibling: Path | None = None
     extra = 0
@@ -65,7 +66,7 @@ def build_html(results_dir: Path | str, output: Path | str, options: StatOptions
         payload = sibling_script(queries).encode("utf-8")
         note = (f"the per-query data ({len(payload) / 2**20:.1f} MB) is in {sibling.name} beside this page, "
                 "which loads it: keep the two files together")
-        inputs = PageInputs(tables, found, options, inputs.source, price_per_hour, queries, sibling.name, note)
+        inputs = PageInputs(tables, found, options, inputs.source, prices, queries, sibling.name, note)
         page = document(inputs).encode("utf-8")
         write_file(sibling, payload)
         extra = len(payload)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from benchmark.ranking.cost import Prices
 from leaderboard import legends
 from leaderboard.cells import latency_points
 from leaderboard.collect import Scan
@@ -40,7 +41,7 @@ class PageInputs:
     scan: Scan
     options: StatOptions
     source: str  # the results folder as shown
-    price_per_hour: float | None = None
+    prices: Prices | None = None
     queries: Mapping[str, QueryData] | None = None  # per table id; None: no per-query view
     sibling: str | None = None  # file name of the per-query data beside the page, when not embedded
     hits_note: str = ""
@@ -129,8 +130,8 @@ def _section(index: int, tab: Table, inputs: PageInputs) -> Html:
     if tab.group.differences:
         parts.append(el("p", "Kept apart from the other variants of this dataset and split: "
                         + " / ".join(tab.group.differences) + "."))
-    parts.append(main_table(tab, f"{tid}-table", inputs.price_per_hour))
-    parts.extend(_paragraphs(legends.table_notes(tab, inputs.price_per_hour), "note"))
+    parts.append(main_table(tab, f"{tid}-table", inputs.prices))
+    parts.extend(_paragraphs(legends.table_notes(tab, inputs.prices), "note"))
     robust = robust_table(tab, tab.comparison.options)
     if robust is not None:
         parts.append(el("h3", "Robust to incomplete judgements"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from benchmark.ranking.cost import Prices
 from leaderboard import efficiency
 from leaderboard.cells import MISSING, SCORE, best_texts, model_text, relative_change
 from leaderboard.html.markup import Html, el
@@ -65,7 +66,7 @@ def _pct(text: str) -> float | None:
         return None
 
 
-def main_table(tab: Table, table_id: str, price_per_hour: float | None = None) -> Html:
+def main_table(tab: Table, table_id: str, prices: Prices | None = None) -> Html:
     """The standard table: letter, system, model, metrics (with letters), Δ% vs bm25, efficiency, hw."""
     records = [row.result.record for row in tab.rows]
     hardware = efficiency.machines(records)
@@ -85,7 +86,7 @@ def main_table(tab: Table, table_id: str, price_per_hour: float | None = None) -
         header.append((f"Δ% {PRIMARY} vs {base}", True))
         shown = [relative_change(tab, i) for i in range(len(tab.rows))]
         columns.append([Cell(t, 0.0 if t == "baseline" else _pct(t)) for t in shown])
-    for column in efficiency.columns(price_per_hour):
+    for column in efficiency.columns(prices):
         header.append((column.header, True))
         cells = [column.value(record) for record in records]
         top = efficiency.best(cells, column, comparable=not hardware.mixed)
