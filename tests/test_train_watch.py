@@ -116,3 +116,31 @@ def test_the_meter_writes_plain_lines_outside_a_terminal():
         time.sleep(0.01)
         meter.advance()
     assert later.getvalue().startswith("x: step 1/3 (33%)")
+
+
+def test_report_to_from_the_command_line_reaches_the_config_and_modal_runs_refuse_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from benchmark.app.cli import app
+    from benchmark.core.errors import ShopbenchError
+
+    config = tmp_path / "c.yaml"
+    config.write_text("name: flagged\ndatasets: [{name: demo, dev_split: test}]\nmax_steps: 2\ndevice: cpu\n")
+    shown = CliRunner().invoke(app, ["train", "--config", str(config), "--report-to", "tensorboard", "--dry-run",
+                                     "--cache-dir", str(tmp_path / "cache")], env={"HF_HUB_OFFLINE": "1"})
+    assert shown.exit_code == 0, shown.output
+    assert "report_to:\n- tensorboard" in shown.stdout
+    modal = CliRunner().invoke(app, ["train", "--config", str(config), "--report-to", "tensorboard", "--on", "modal",
+                                     "--cache-dir", str(tmp_path / "cache")], env={"HF_HUB_OFFLINE": "1"})
+    assert isinstance(modal.exception, ShopbenchError) and "for training here" in str(modal.exception)
+
+
+def test_the_meter_draws_a_bar_with_the_fields_in_a_terminal():
+    sink = io.StringIO()
+    with Meter("demo round 0", 4, "step", console=Console(file=sink, force_terminal=True, width=160)) as meter:
+        meter.report(2, loss=0.5, lr=2e-5)
+        meter.update(4)
+        meter.close()
+    text = sink.getvalue()
+    assert "━" in text and "loss 0.5" in text and "lr 2.000e-05" in text and "steps/s" in text and "4/4" in text
+    assert text.rstrip().splitlines()[-1].startswith("demo round 0: 4 steps in ")  # the summary line after the bar

@@ -96,8 +96,10 @@ class Meter:
 
     def _refresh(self) -> None:
         if self._bar is not None:
-            shown = "  ".join(f"{k} {number(v)}" for k, v in self._fields.items() if v is not None)
-            self._bar.update(self._task, completed=self.done, shown=shown)
+            shown = [f"{k} {number(v)}" for k, v in self._fields.items() if v is not None]
+            rate = self.rate
+            shown += [f"{number(rate)} {self.units}/s"] if rate else []
+            self._bar.update(self._task, completed=self.done, shown="  ".join(shown))
 
     def advance(self, units: int = 1, **fields: Any) -> None:
         """``units`` more done; a plain line at most every ``every_s`` seconds (none in a terminal)."""

@@ -69,6 +69,9 @@ def train_command(*, config_path: Path | None, overrides: list[str], name: str |
         sweep(sweep_path, configs, cache_dir=cache_dir, resume=resume, detach=detach)
         return
     config = with_data_dir(resolve(config_path, overrides, name, gpu), data_dir)
+    if on == "modal" and config.report_to:
+        raise ShopbenchError(f"report_to {', '.join(config.report_to)} is for training here (--on local): a Modal run "
+                             "writes metrics.jsonl into the checkpoint Volume (models/.. run folder) instead")
     if dry_run:
         _dry_run(config, cache_dir)
         return
