@@ -6,9 +6,11 @@ import pyarrow as pa
 import pytest
 
 from benchmark.datasets import corpus as corpus_mod
+from benchmark.datasets import corpus_builder
 from benchmark.datasets.base import GainScheme, Product, make_dataset
 from benchmark.datasets.cache import load_cached, save_cached
-from benchmark.datasets.corpus import Corpus, CorpusBuilder, DuplicateId
+from benchmark.datasets.corpus import Corpus, DuplicateId
+from benchmark.datasets.corpus_builder import CorpusBuilder
 from benchmark.datasets.text import TextBuilder, TextFormat, Texts, build_texts, corpus_texts
 
 PRODUCTS = {
@@ -60,7 +62,7 @@ def test_unicode_ids_sort_like_python(monkeypatch):
 
 
 def test_builder_reports_the_earliest_repeat_with_both_positions(monkeypatch):
-    monkeypatch.setattr(corpus_mod, "FLUSH_ROWS", 2)  # repeats across flushed batches
+    monkeypatch.setattr(corpus_builder, "FLUSH_ROWS", 2)  # repeats across flushed batches
     builder = CorpusBuilder()
     for line, doc_id in [(1, "x"), (2, "y"), (3, "z"), (4, "w"), (5, "y"), (6, "x"), (7, "y")]:
         builder.add(doc_id, Product(doc_id), line)
@@ -70,7 +72,7 @@ def test_builder_reports_the_earliest_repeat_with_both_positions(monkeypatch):
 
 
 def test_builder_flushes_and_keeps_every_row(monkeypatch):
-    monkeypatch.setattr(corpus_mod, "FLUSH_ROWS", 3)
+    monkeypatch.setattr(corpus_builder, "FLUSH_ROWS", 3)
     builder = CorpusBuilder()
     for i in reversed(range(10)):
         builder.add(f"d{i}", Product(f"title {i}", bullets=(f"b{i}",)))
@@ -141,3 +143,40 @@ def test_cache_with_a_foreign_corpus_table_is_a_miss(tmp_path, monkeypatch):
     meta["tables"]["corpus.arrow"] = cache._sha256(tmp_path / "c" / "corpus.arrow")
     (tmp_path / "c" / "meta.json").write_text(json.dumps(meta))
     assert load_cached(tmp_path / "c") is None
+
+
+def test_a_spilled_builder_gives_the_same_corpus_through_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(corpus_builder, "FLUSH_ROWS", 3)
+    monkeypatch.setattr(corpus_mod, "BATCH_ROWS", 4)
+    monkeypatch.setattr(corpus_builder, "BATCH_ROWS", 4)
+    monkeypatch.setattr(corpus_builder, "RELEASE_EVERY", 1)  # the mapped pages are dropped after every block
+    products = {f"d{(i * 7) % 13:02d}": Product(f"title {i}", brand="b" * i, bullets=("x",) * (i % 3)) for i in range(13)}
+    in_memory = CorpusBuilder()
+    with corpus_builder.spilling_to(tmp_path):
+        spilled = CorpusBuilder()
+    for doc_id, product in products.items():
+        in_memory.add(doc_id, product)
+        spilled.add(doc_id, product)
+    expected, got = in_memory.build(), spilled.build()
+    assert got.file is not None and got.file.parent == tmp_path and expected.file is None
+    assert got == expected and list(got.batches()) == list(expected.batches())
+    assert [p.name.split("-")[0] for p in tmp_path.iterdir()] == ["corpus"]  # the unsorted file is gone
+    batch = pa.RecordBatch.from_pydict({"doc_id": ["z", "a"], "title": ["Z", "A"], "brand": ["", ""],
+                                        "description": ["", ""], "bullets": [[], ["one"]], "color": ["", ""],
+                                        "category": ["", ""], "product_class": ["", ""]}, schema=corpus_mod.SCHEMA)
+    duplicate = CorpusBuilder(spill_dir=tmp_path)
+    duplicate.add("a", Product("first a"), 7)
+    duplicate.add_batch(batch, pa.array([8, 9], pa.int64()))
+    with pytest.raises(DuplicateId) as err:
+        duplicate.build()
+    assert (err.value.doc_id, err.value.first, err.value.again) == ("a", 7, 9)
+
+
+def test_the_first_load_spills_the_catalog_and_leaves_only_the_cache(tmp_path):
+    from benchmark.datasets.registry import load_dataset
+
+    first = load_dataset("demo", cache_dir=tmp_path)
+    datasets = [p for p in (tmp_path / "datasets").iterdir()]
+    assert len(datasets) == 1 and not datasets[0].name.startswith(".tmp")  # the spill folder is removed
+    assert first.corpus.file is not None and first.corpus.file.parent == datasets[0]
+    assert first.corpus == load_dataset("demo", use_cache=False).corpus

@@ -16,6 +16,7 @@ from test_leaderboard import build, make_record, table_rows, write_record
 from benchmark.core.errors import DataFormatError, ShopbenchError
 from benchmark.datasets import corpus as corpus_module
 from benchmark.datasets import esci
+from benchmark.datasets.corpus_builder import CorpusBuilder
 from benchmark.datasets.esci import Catalog, EsciOptions
 from benchmark.datasets.esci_catalog import build_catalog, official_batches
 from benchmark.datasets.registry import load_dataset
@@ -128,7 +129,7 @@ def test_no_python_object_is_made_per_product(tmp_path, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise AssertionError("a Python object per product")
 
-    monkeypatch.setattr(corpus_module.CorpusBuilder, "add", refuse)
+    monkeypatch.setattr(CorpusBuilder, "add", refuse)
     monkeypatch.setattr(corpus_module, "_product", refuse)
     tracemalloc.start()
     try:

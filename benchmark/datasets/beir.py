@@ -28,7 +28,8 @@ import orjson
 
 from benchmark.core.errors import DataFormatError, MissingDataError, short
 from benchmark.datasets.base import Anomaly, Dataset, GainScheme, Product, absent_judgements, make_dataset
-from benchmark.datasets.corpus import Corpus, CorpusBuilder, DuplicateId
+from benchmark.datasets.corpus import Corpus, DuplicateId
+from benchmark.datasets.corpus_builder import CorpusBuilder
 from benchmark.datasets.readers import decode, require_file
 
 LOADER_VERSION = "2"  # 2: qrels naming documents absent from the corpus are kept (1 dropped them)

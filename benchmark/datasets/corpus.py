@@ -11,13 +11,13 @@ for lookups (only the pages a lookup touches are read) and streamed for whole pa
 reads one record batch at a time with ordinary file reads into memory freed after each batch, so a pass over a
 2M-product catalog neither keeps the catalog in memory nor leaves its pages mapped into the process.
 
-:class:`CorpusBuilder` collects a loader's rows column by column (flushed to arrow every
-:data:`FLUSH_ROWS` rows) and reports a duplicate id with the positions of both occurrences.
+Loaders collect their rows with :class:`benchmark.datasets.corpus_builder.CorpusBuilder`.
 """
 
 from __future__ import annotations
 
 import bisect
+import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +35,6 @@ LATER_FIELDS = ("product_class",)
 SCHEMA = pa.schema([("doc_id", pa.string()), *((f, pa.list_(pa.string()) if f == "bullets" else pa.string())
                                                   for f in FIELDS)])
 BATCH_ROWS = 8_192  # rows per slice when iterating
-FLUSH_ROWS = 8_192  # rows a builder keeps as Python objects before turning them into arrow
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,7 @@ class Corpus(Mapping[str, Product]):
 
     def __init__(self, table: pa.Table, file: Path | None = None) -> None:
         """``table`` must already be in :data:`SCHEMA`, sorted by ``doc_id`` with unique ids; use
-        :meth:`from_table` / :meth:`from_products` / :class:`CorpusBuilder` / :meth:`open` to get there.
+        :meth:`from_table` / :meth:`from_products` / ``CorpusBuilder`` / :meth:`open` to get there.
         ``file``: the :meth:`write` file ``table`` is memory-mapped from (whole passes stream from it, through a
         descriptor opened now: a cache folder replaced later does not change what this corpus reads)."""
         self._table = table
@@ -103,9 +102,9 @@ class Corpus(Mapping[str, Product]):
             batches = reader.num_record_batches
             uniform = (all(reader.get_batch(i).num_rows == BATCH_ROWS for i in range(batches - 1))
                        and len(table) <= batches * BATCH_ROWS)
-        if table.schema != SCHEMA or not uniform or not _is_identity(pc.sort_indices(table.column("doc_id"))):
+        if table.schema != SCHEMA or not uniform or not is_identity(pc.sort_indices(table.column("doc_id"))):
             return cls.from_table(table)  # not as :meth:`write` leaves it: checked and sorted in memory
-        _check_unique(table.column("doc_id"), pa.array(range(len(table)), pa.int64()))
+        check_unique(table.column("doc_id"), pa.array(range(len(table)), pa.int64()))
         return cls(table, Path(path))  # whole passes stream the file itself
 
     def write(self, path: Path) -> None:
@@ -114,6 +113,10 @@ class Corpus(Mapping[str, Product]):
         rewritten in place (its reader would fault on the truncated pages)."""
 
         def write(handle: IO[bytes]) -> None:
+            if self._file is not None:  # already that file: copied as it is
+                with self._file.open("rb") as source:
+                    shutil.copyfileobj(source, handle, 1 << 20)
+                return
             with pa.ipc.new_file(pa.PythonFile(handle, mode="w"), SCHEMA) as writer:
                 for batch in self.record_batches():
                     writer.write_batch(batch)
@@ -128,20 +131,23 @@ class Corpus(Mapping[str, Product]):
         if table.schema != SCHEMA:
             table = table.cast(SCHEMA)
         order = pc.sort_indices(table.column("doc_id"))  # stable: repeats stay in input order
-        if not _is_identity(order):
+        if not is_identity(order):
             table = table.take(order)
         positions = pa.array(range(len(table)), pa.int64()) if positions is None else positions
-        _check_unique(table.column("doc_id"), positions.take(order))
+        check_unique(table.column("doc_id"), positions.take(order))
         return cls(table)  # chunks as they came (combining them would copy the catalog once more)
 
     @classmethod
     def from_products(cls, products: Mapping[str, Product]) -> Corpus:
         if isinstance(products, Corpus):
             return products
-        builder = CorpusBuilder()
+        columns: dict[str, list] = {name: [] for name in SCHEMA.names}
         for doc_id, product in products.items():
-            builder.add(doc_id, product)
-        return builder.build()
+            columns["doc_id"].append(doc_id)
+            for name in FIELDS:
+                value = getattr(product, name)
+                columns[name].append(list(value) if name == "bullets" else value)
+        return cls.from_table(pa.table(columns, schema=SCHEMA))
 
     @property
     def table(self) -> pa.Table:
@@ -245,11 +251,11 @@ def _with_later_fields(table: pa.Table) -> pa.Table:
     return table
 
 
-def _is_identity(order: pa.Array) -> bool:
+def is_identity(order: pa.Array) -> bool:
     return len(order) == 0 or bool(pc.all(pc.equal(order, pa.array(range(len(order)), order.type))).as_py())
 
 
-def _check_unique(ids: pa.ChunkedArray, positions: pa.Array) -> None:
+def check_unique(ids: pa.ChunkedArray, positions: pa.Array) -> None:
     if len(ids) < 2:
         return
     repeat = pc.equal(ids.slice(1), ids.slice(0, len(ids) - 1))  # row i+1 repeats row i
@@ -263,45 +269,3 @@ def _check_unique(ids: pa.ChunkedArray, positions: pa.Array) -> None:
     while first > 0 and ids[first - 1].as_py() == doc_id:
         first -= 1
     raise DuplicateId(doc_id, int(flat[first]), int(flat[again]))
-
-
-class CorpusBuilder:
-    """Collects products as a loader parses them; :meth:`build` sorts, checks ids and returns a :class:`Corpus`."""
-
-    def __init__(self) -> None:
-        self._rows: dict[str, list] = {name: [] for name in SCHEMA.names}
-        self._positions: list[int] = []
-        self._batches: list[pa.RecordBatch] = []
-        self._position_batches: list[pa.Array] = []
-        self.count = 0  # rows added so far
-
-    def add(self, doc_id: str, product: Product, position: int | None = None) -> None:
-        rows = self._rows
-        rows["doc_id"].append(doc_id)
-        rows["title"].append(product.title)
-        rows["brand"].append(product.brand)
-        rows["description"].append(product.description)
-        rows["bullets"].append(list(product.bullets))
-        rows["color"].append(product.color)
-        rows["category"].append(product.category)
-        rows["product_class"].append(product.product_class)
-        self.count += 1
-        self._positions.append(self.count if position is None else position)
-        if len(rows["doc_id"]) >= FLUSH_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._rows["doc_id"]:
-            return
-        self._batches.append(pa.RecordBatch.from_pydict(self._rows, schema=SCHEMA))
-        self._position_batches.append(pa.array(self._positions, pa.int64()))
-        self._rows = {name: [] for name in SCHEMA.names}
-        self._positions = []
-
-    def build(self) -> Corpus:
-        """The corpus; raises :class:`DuplicateId` for the earliest (by position) repeated id."""
-        self._flush()
-        table = pa.Table.from_batches(self._batches, schema=SCHEMA)
-        positions = pa.concat_arrays(self._position_batches) if self._position_batches else pa.array([], pa.int64())
-        self._batches, self._position_batches = [], []
-        return Corpus.from_table(table, positions)

@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from benchmark.core.errors import DataFormatError, short
 from benchmark.datasets.base import Anomaly
 from benchmark.datasets.corpus import SCHEMA, Corpus, DuplicateId
+from benchmark.datasets.corpus_builder import CorpusBuilder
 from benchmark.datasets.readers import require_columns
 
 PRODUCT_COLUMNS = ("product_id", "product_locale", "product_title")
@@ -114,8 +115,7 @@ def build_catalog(
 ) -> tuple[Corpus, list[Anomaly]]:
     """The corpus of ``catalog`` for ``locale`` (``judged``: the product ids the qrels name)."""
     judged_ids = pa.array(sorted(judged), pa.string())
-    parts: list[pa.RecordBatch] = []
-    rows: list[pa.Array] = []
+    builder = CorpusBuilder()  # spills to disk inside load_dataset's spilling_to
     paths: set[Path] = set()
     untitled = 0
     untitled_ids: list[str] = []
@@ -127,12 +127,9 @@ def build_catalog(
         untitled += int(pc.sum(empty).as_py() or 0)
         if len(untitled_ids) < EXAMPLES_SHOWN:
             untitled_ids.extend(kept[ID_COLUMN].filter(empty).slice(0, EXAMPLES_SHOWN).to_pylist())
-        parts.append(_record_batch(kept))
-        rows.append(kept_rows)
-    table = pa.Table.from_batches(parts, schema=SCHEMA)
-    positions = pa.concat_arrays(rows) if rows else pa.array([], pa.int64())
+        builder.add_batch(_record_batch(kept), kept_rows)
     try:
-        corpus = Corpus.from_table(table, positions)
+        corpus = builder.build()
     except DuplicateId as dup:
         where = next(iter(paths)) if len(paths) == 1 else Path(", ".join(sorted(map(str, paths))))
         raise DataFormatError(where, f"duplicate {ID_COLUMN} {short(dup.doc_id)} (rows {[dup.first, dup.again]})",

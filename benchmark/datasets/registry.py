@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from benchmark.core import paths
+from benchmark.core import atomic, paths
 from benchmark.core.console import stage
 from benchmark.core.errors import MissingDataError, ShopbenchError, UnknownNameError, short
 from benchmark.core.overrides import split_pair
 from benchmark.datasets import beir, cache, esci, homedepot, wands
 from benchmark.datasets.base import DEFAULT_TEXT_FORMAT, Dataset
+from benchmark.datasets.corpus_builder import spilling_to
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,11 +160,19 @@ def load_dataset(
     cached = cache.load_cached(target)
     if cached is not None:
         return cached
-    dataset = _run_loader(entry, ref, root, opts)
-    with stage(f"writing binary cache {target}"):
-        cache.save_cached(target, dataset)
-    # the run reads the catalog from the cache (memory-mapped, streamed) and lets the loader's copy go
-    return cache.load_cached(target) or dataset
+    try:
+        spill = atomic.temp_dir(target.parent, f"{target.name}.spill")  # the catalog, as the loader reads it
+    except OSError as exc:
+        raise ShopbenchError(f"cannot write the dataset cache in {target.parent}: {exc.strerror or exc}") from None
+    try:
+        with spilling_to(spill):
+            dataset = _run_loader(entry, ref, root, opts)
+        with stage(f"writing binary cache {target}"):
+            cache.save_cached(target, dataset)
+        # the run reads the catalog from the cache (memory-mapped, streamed), not from the spill folder
+        return cache.load_cached(target) or dataset
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _run_loader(entry: LoaderEntry, ref: DatasetRef, root: Path, opts: Any) -> Dataset:

@@ -1,0 +1,153 @@
+"""Collecting a loader's products into a :class:`~benchmark.datasets.corpus.Corpus`, in memory or spilled to disk.
+
+:class:`CorpusBuilder` takes rows one at a time (:meth:`~CorpusBuilder.add`: turned into arrow every
+:data:`FLUSH_ROWS` rows) or a record batch at a time (:meth:`~CorpusBuilder.add_batch`), and :meth:`~CorpusBuilder.build`
+sorts by doc id, checks that ids are unique (a :class:`~benchmark.datasets.corpus.DuplicateId` names the earliest
+repeat with the positions of both occurrences) and returns the corpus.
+
+Inside :func:`spilling_to` (``load_dataset`` uses it while it builds a dataset's binary cache) the batches go to an
+arrow file as they come instead of staying in memory, and :func:`sort_spilled` writes them again in doc-id order,
+a block of :data:`~benchmark.datasets.corpus.BATCH_ROWS` rows at a time, into the file the corpus is then opened
+from (:meth:`Corpus.open`). What stays in memory is the id column, the sort order and the positions (about 30
+bytes per product), not the catalog's text: the first load of a 2M-product catalog holds tens of MB, not GBs. The
+unsorted file is read through a private memory map whose pages are dropped (``MADV_DONTNEED``) every few blocks, so
+the random reads of the re-ordering do not accumulate in the process's resident memory either.
+"""
+
+from __future__ import annotations
+
+import mmap
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from benchmark.datasets.corpus import BATCH_ROWS, SCHEMA, Corpus, check_unique, is_identity
+from benchmark.datasets.product import Product
+
+FLUSH_ROWS = 8_192  # rows a builder keeps as Python objects before turning them into arrow
+RELEASE_EVERY = 16  # blocks written between two releases of the unsorted file's mapped pages
+_SPILL_DIR: ContextVar[Path | None] = ContextVar("corpus_spill_dir", default=None)
+
+
+@contextmanager
+def spilling_to(folder: Path) -> Iterator[None]:
+    """Builders made inside this block spill to ``folder`` (the caller creates it and removes it afterwards)."""
+    token = _SPILL_DIR.set(folder)
+    try:
+        yield
+    finally:
+        _SPILL_DIR.reset(token)
+
+
+class CorpusBuilder:
+    """Collects products as a loader parses them; :meth:`build` sorts, checks ids and returns a :class:`Corpus`."""
+
+    def __init__(self, spill_dir: Path | None = None) -> None:
+        self._rows: dict[str, list] = {name: [] for name in SCHEMA.names}
+        self._positions: list[int] = []
+        self._batches: list[pa.RecordBatch] = []
+        self._position_batches: list[pa.Array] = []
+        self.count = 0  # rows added so far
+        folder = spill_dir or _SPILL_DIR.get()
+        self._spill: _SpillFile | None = _SpillFile(folder) if folder is not None else None
+
+    def add(self, doc_id: str, product: Product, position: int | None = None) -> None:
+        rows = self._rows
+        rows["doc_id"].append(doc_id)
+        rows["title"].append(product.title)
+        rows["brand"].append(product.brand)
+        rows["description"].append(product.description)
+        rows["bullets"].append(list(product.bullets))
+        rows["color"].append(product.color)
+        rows["category"].append(product.category)
+        rows["product_class"].append(product.product_class)
+        self.count += 1
+        self._positions.append(self.count if position is None else position)
+        if len(rows["doc_id"]) >= FLUSH_ROWS:
+            self._flush()
+
+    def add_batch(self, batch: pa.RecordBatch, positions: pa.Array) -> None:
+        """A batch of rows already in :data:`SCHEMA`, with their positions (e.g. file rows)."""
+        self._flush()
+        self._keep(batch, positions)
+        self.count += batch.num_rows
+
+    def _keep(self, batch: pa.RecordBatch, positions: pa.Array) -> None:
+        if self._spill is not None:
+            self._spill.write(batch)
+        else:
+            self._batches.append(batch)
+        self._position_batches.append(positions)
+
+    def _flush(self) -> None:
+        if not self._rows["doc_id"]:
+            return
+        self._keep(pa.RecordBatch.from_pydict(self._rows, schema=SCHEMA), pa.array(self._positions, pa.int64()))
+        self._rows = {name: [] for name in SCHEMA.names}
+        self._positions = []
+
+    def build(self) -> Corpus:
+        """The corpus; raises :class:`DuplicateId` for the earliest (by position) repeated id."""
+        self._flush()
+        positions = pa.concat_arrays(self._position_batches) if self._position_batches else pa.array([], pa.int64())
+        self._position_batches = []
+        if self._spill is not None:
+            spill, self._spill = self._spill, None
+            return sort_spilled(spill.close(), positions, spill.folder / f"corpus-{uuid.uuid4().hex}.arrow")
+        table = pa.Table.from_batches(self._batches, schema=SCHEMA)
+        self._batches = []
+        return Corpus.from_table(table, positions)
+
+
+class _SpillFile:
+    """The unsorted rows, an arrow IPC file written batch by batch."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / f"unsorted-{uuid.uuid4().hex}.arrow"
+        self._sink = pa.OSFile(str(self.path), "wb")
+        self._writer = pa.ipc.new_file(self._sink, SCHEMA)
+
+    def write(self, batch: pa.RecordBatch) -> None:
+        self._writer.write_batch(batch)
+
+    def close(self) -> Path:
+        self._writer.close()
+        self._sink.close()
+        return self.path
+
+
+def sort_spilled(unsorted: Path, positions: pa.Array, target: Path) -> Corpus:
+    """Write the rows of ``unsorted`` to ``target`` in doc-id order and open it; ``unsorted`` is deleted.
+
+    Raises :class:`DuplicateId` (``target`` is then not written)."""
+    with unsorted.open("rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if unsorted.stat().st_size else None
+    try:
+        source = pa.BufferReader(pa.py_buffer(mapped)) if mapped is not None else pa.OSFile(str(unsorted))
+        table = pa.ipc.open_file(source).read_all()
+        ids = table.column("doc_id")
+        order = pc.sort_indices(ids)  # stable: repeats stay in input order
+        check_unique(ids.take(order), positions.take(order))
+        del ids
+        with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as writer:
+            contiguous = is_identity(order)
+            for block, start in enumerate(range(0, len(table), BATCH_ROWS)):
+                rows = table.slice(start, BATCH_ROWS) if contiguous else table.take(order.slice(start, BATCH_ROWS))
+                writer.write_batch(rows.combine_chunks().to_batches()[0])
+                if mapped is not None and block % RELEASE_EVERY == RELEASE_EVERY - 1:
+                    mapped.madvise(mmap.MADV_DONTNEED)  # clean file pages: read again from the page cache if needed
+        del table, source
+    finally:
+        if mapped is not None:
+            try:
+                mapped.close()
+            except BufferError:  # an arrow buffer still points into it (an exception on the way): let GC close it
+                pass
+    unsorted.unlink(missing_ok=True)
+    return Corpus.open(target)
