@@ -214,8 +214,18 @@ def main() -> None:
     parser.add_argument("--modal-slice", type=int, default=10_000, help="products of the modal-local run (0: skip)")
     parser.add_argument("--root", type=Path, default=Path("/tmp/scale"))
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "scale-rehearsal.md")
+    parser.add_argument("--probe-only", action="store_true",
+                        help="rerun only the harness probe of each size; the other figures come from OUT's .json")
     args = parser.parse_args()
     args.root.mkdir(parents=True, exist_ok=True)
+    if args.probe_only:
+        saved = json.loads(args.out.with_suffix(".json").read_text())
+        for row in saved["bm25"]:
+            row["harness"] = probe(catalog(args.root, row["products"], 1000), args.root / f"probe-{row['products']}")
+            print(json.dumps(row["harness"]), flush=True)
+        args.out.write_text(report(saved["bm25"], saved["modal_local"], saved["machine"]))
+        args.out.with_suffix(".json").write_text(json.dumps(saved, indent=2) + "\n")
+        return
     rows = []
     for size in args.sizes:
         rows.append(bm25_row(args.root, size))

@@ -29,6 +29,8 @@ ALLOWED = {
     ("benchmark/train/fitting.py", "save_model"): "moves a whole saved model folder",
     ("benchmark/train/remote.py", "_download"): "moves a whole fetched model folder",
     ("benchmark/train/trainer.py", "_publish"): "moves a whole trained model folder",
+    ("benchmark/train/model_admin.py", "remove"): "moves a whole model folder aside before deleting it",
+    ("benchmark/train/model_admin.py", "export"): "moves a whole exported model folder into place",
 }
 
 

@@ -17,6 +17,7 @@ Loaders collect their rows with :class:`benchmark.datasets.corpus_builder.Corpus
 from __future__ import annotations
 
 import bisect
+import mmap
 import shutil
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ class StringColumn(Sequence[str]):
 class Corpus(Mapping[str, Product]):
     """An immutable catalog: ``doc id -> Product`` in sorted doc-id order, stored as arrow columns."""
 
-    __slots__ = ("_file", "_ids", "_reader", "_table")
+    __slots__ = ("_file", "_ids", "_map", "_reader", "_table")
 
     def __init__(self, table: pa.Table, file: Path | None = None) -> None:
         """``table`` must already be in :data:`SCHEMA`, sorted by ``doc_id`` with unique ids; use
@@ -91,21 +92,34 @@ class Corpus(Mapping[str, Product]):
         self._ids = table.column("doc_id")
         self._file = file
         self._reader = pa.ipc.open_file(pa.OSFile(str(file))) if file is not None else None
+        self._map: mmap.mmap | None = None  # :meth:`open`'s map of ``file`` (``table``'s buffers point into it)
 
     @classmethod
     def open(cls, path: Path) -> Corpus:
         """The corpus :meth:`write` wrote to ``path``, memory-mapped. Raises :class:`DuplicateId`,
-        ``pa.ArrowInvalid`` (not an arrow file) or ``KeyError`` (a column missing) for a file it did not write."""
-        with pa.memory_map(str(path)) as source:
-            reader = pa.ipc.open_file(source)
-            table = reader.read_all()
-            batches = reader.num_record_batches
-            uniform = (all(reader.get_batch(i).num_rows == BATCH_ROWS for i in range(batches - 1))
-                       and len(table) <= batches * BATCH_ROWS)
+        ``pa.ArrowInvalid`` (not an arrow file) or ``KeyError`` (a column missing) for a file it did not write.
+
+        The map is this process's own (``mmap``), so the pages that opening touched (the id column, the batches'
+        metadata) are dropped again once it is checked: they stay in the page cache, not in the process."""
+        with Path(path).open("rb") as handle:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        reader = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(mapped)))
+        table = reader.read_all()
+        batches = reader.num_record_batches
+        uniform = (all(reader.get_batch(i).num_rows == BATCH_ROWS for i in range(batches - 1))
+                   and len(table) <= batches * BATCH_ROWS)
         if table.schema != SCHEMA or not uniform or not is_identity(pc.sort_indices(table.column("doc_id"))):
             return cls.from_table(table)  # not as :meth:`write` leaves it: checked and sorted in memory
         check_unique(table.column("doc_id"), pa.array(range(len(table)), pa.int64()))
-        return cls(table, Path(path))  # whole passes stream the file itself
+        corpus = cls(table, Path(path))  # whole passes stream the file itself
+        corpus._map = mapped
+        corpus.release_pages()
+        return corpus
+
+    def release_pages(self) -> None:
+        """Drop the mapped file pages this process has touched (clean pages: read again if needed)."""
+        if self._map is not None:
+            self._map.madvise(mmap.MADV_DONTNEED)
 
     def write(self, path: Path) -> None:
         """The corpus as an arrow IPC file of :data:`BATCH_ROWS`-row record batches (what :meth:`open` reads),
@@ -183,7 +197,9 @@ class Corpus(Mapping[str, Product]):
         if not doc_ids:
             return []
         value_set = self._ids.chunk(0) if self._ids.num_chunks == 1 else self._ids.combine_chunks()
-        return pc.is_in(pa.array(doc_ids, pa.string()), value_set=value_set).to_pylist()
+        found = pc.is_in(pa.array(doc_ids, pa.string()), value_set=value_set).to_pylist()
+        self.release_pages()
+        return found
 
     def product_at(self, position: int) -> Product:
         row = self._table.slice(position, 1).to_pylist()[0]
