@@ -36,6 +36,7 @@ LATER_FIELDS = ("product_class",)
 SCHEMA = pa.schema([("doc_id", pa.string()), *((f, pa.list_(pa.string()) if f == "bullets" else pa.string())
                                                   for f in FIELDS)])
 BATCH_ROWS = 8_192  # rows per slice when iterating
+RELEASE_EVERY = 16  # record batches read between two releases of a mapped file's pages
 
 
 @dataclass(frozen=True)
@@ -104,14 +105,24 @@ class Corpus(Mapping[str, Product]):
         with Path(path).open("rb") as handle:
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         reader = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(mapped)))
-        table = reader.read_all()
-        batches = reader.num_record_batches
-        uniform = (all(reader.get_batch(i).num_rows == BATCH_ROWS for i in range(batches - 1))
-                   and len(table) <= batches * BATCH_ROWS)
-        if table.schema != SCHEMA or not uniform or not is_identity(pc.sort_indices(table.column("doc_id"))):
-            return cls.from_table(table)  # not as :meth:`write` leaves it: checked and sorted in memory
-        check_unique(table.column("doc_id"), pa.array(range(len(table)), pa.int64()))
-        corpus = cls(table, Path(path))  # whole passes stream the file itself
+        parts: list[pa.RecordBatch] = []
+        ordered, last = reader.schema == SCHEMA, None
+        for i in range(reader.num_record_batches):  # a batch at a time: reading and checking touch its pages
+            batch = reader.get_batch(i)
+            parts.append(batch)
+            if ordered and batch.num_rows:
+                ids = batch.column(0)
+                ordered = ((last is None or last < ids[0].as_py())
+                           and bool(pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py() is not False))
+                last = ids[-1].as_py()
+            if i % RELEASE_EVERY == RELEASE_EVERY - 1:
+                mapped.madvise(mmap.MADV_DONTNEED)
+        table = pa.Table.from_batches(parts, schema=reader.schema)
+        uniform = all(b.num_rows == BATCH_ROWS for b in parts[:-1]) and len(table) <= len(parts) * BATCH_ROWS
+        del parts
+        if not (ordered and uniform):  # not as :meth:`write` leaves it: checked and sorted in memory
+            return cls.from_table(table)
+        corpus = cls(table, Path(path))  # ids strictly increasing: sorted and unique; whole passes stream the file
         corpus._map = mapped
         corpus.release_pages()
         return corpus

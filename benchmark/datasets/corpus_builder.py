@@ -26,11 +26,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchmark.datasets.corpus import BATCH_ROWS, SCHEMA, Corpus, check_unique, is_identity
+from benchmark.datasets.corpus import BATCH_ROWS, RELEASE_EVERY, SCHEMA, Corpus, check_unique, is_identity
 from benchmark.datasets.product import Product
 
 FLUSH_ROWS = 8_192  # rows a builder keeps as Python objects before turning them into arrow
-RELEASE_EVERY = 16  # blocks written between two releases of the unsorted file's mapped pages
 _SPILL_DIR: ContextVar[Path | None] = ContextVar("corpus_spill_dir", default=None)
 
 
