@@ -43,7 +43,14 @@ def models_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: each registry entry as it is, plus what its folder tells (under 'folder').")] = False,
 ) -> None:
     """Every registered model: name, architecture, base model, training data and pairs, dev nDCG@10, created,
-    weights sha256 (prefix), size. The newest is what `-r splade-ft` resolves to."""
+    weights sha256 (prefix), size. The newest is what `-r splade-ft` resolves to.
+
+    Examples:
+
+      bench models list
+
+      bench models list --json --cache-dir shopbench-demo/cache
+    """
     from rich.table import Table
 
     from benchmark.train.model_admin import rows
@@ -73,7 +80,12 @@ def models_list(
 
 @models_app.command("show")
 def models_show(name: Name, cache_dir: CacheDir = None) -> None:
-    """Print the model's card (README.md in its folder)."""
+    """Print the model's card (README.md in its folder).
+
+    Examples:
+
+      bench models show hd-cpu
+    """
     from benchmark.train.model_admin import card
 
     print(card(_registry(cache_dir).get(name)), end="")
@@ -85,7 +97,14 @@ def models_rm(
     cache_dir: CacheDir = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
 ) -> None:
-    """Unregister a model and delete its folder; says what `-r splade-ft` resolves to next."""
+    """Unregister a model and delete its folder; says what `-r splade-ft` resolves to next.
+
+    Examples:
+
+      bench models rm hd-cpu
+
+      bench models rm hd-cpu-2 --yes
+    """
     from benchmark.train.model_admin import remove
 
     registry = _registry(cache_dir)
@@ -109,7 +128,12 @@ def models_export(
     target: Annotated[Path, typer.Argument(help="New folder for the model (must not exist).")],
     cache_dir: CacheDir = None,
 ) -> None:
-    """Copy a model as a plain sentence-transformers folder: SparseEncoder(TARGET) loads it anywhere."""
+    """Copy a model as a plain sentence-transformers folder: SparseEncoder(TARGET) loads it anywhere.
+
+    Examples:
+
+      bench models export hd-cpu ./splade-hd
+    """
     from benchmark.train.model_admin import export
 
     done = export(_registry(cache_dir).get(name), target)
@@ -125,7 +149,14 @@ def models_push(
     private: Annotated[bool, typer.Option("--private", help="Create the repository private.")] = False,
     endpoint: Annotated[str | None, typer.Option("--endpoint", help="Another hub (default: HF_ENDPOINT or https://huggingface.co).")] = None,
 ) -> None:
-    """Upload a model to the Hugging Face hub (one commit of the exported folder)."""
+    """Upload a model to the Hugging Face hub (one commit of the exported folder).
+
+    Examples:
+
+      HF_TOKEN=hf_... bench models push hd-cpu my-org/splade-hd
+
+      bench models push hd-cpu my-org/splade-hd --private
+    """
     from benchmark.train.hub_push import push
 
     pushed = push(_registry(cache_dir).get(name), repo_id, token=token, endpoint=endpoint, private=private)
