@@ -142,5 +142,5 @@ def test_the_meter_draws_a_bar_with_the_fields_in_a_terminal():
         meter.update(4)
         meter.close()
     text = sink.getvalue()
-    assert "━" in text and "loss 0.5" in text and "lr 2.000e-05" in text and "steps/s" in text and "4/4" in text
+    assert "━" in text and "loss 0.5" in text and "lr 2e-05" in text and "steps/s" in text and "4/4" in text
     assert "demo round 0: 4 steps in " in text.rstrip().splitlines()[-1]  # the summary line after the bar

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import IO, Any, Self
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from benchmark.core.console import console as default_console
 
@@ -46,6 +46,13 @@ def number(value: Any) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+def short(value: Any) -> str:
+    """A field as the terminal bar shows it (room is short there): 3 significant digits."""
+    if isinstance(value, float) and value and math.isfinite(value) and abs(value) < 1000:
+        return f"{value:.3g}"
+    return number(value)
+
+
 class Meter:
     """One job's progress: ``total`` units called ``unit`` (``step``, ``docs``)."""
 
@@ -60,8 +67,8 @@ class Meter:
         self._fields: dict[str, Any] = {}
         self._bar: Progress | None = None
         if self.console.is_terminal:
-            self._bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[shown]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+            self._bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=12), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[shown]}"), TextColumn("ETA"), TimeRemainingColumn(),
                                  console=self.console, transient=False)
             self._task = self._bar.add_task(description, total=total, completed=start_at, shown="")
             self._bar.start()
@@ -96,10 +103,10 @@ class Meter:
 
     def _refresh(self) -> None:
         if self._bar is not None:
-            shown = [f"{k} {number(v)}" for k, v in self._fields.items() if v is not None]
+            shown = [f"{k} {short(v)}" for k, v in self._fields.items() if v is not None]
             rate = self.rate
-            shown += [f"{number(rate)} {self.units}/s"] if rate else []
-            self._bar.update(self._task, completed=self.done, shown="  ".join(shown))
+            shown += [f"{short(rate)} {self.units}/s"] if rate else []
+            self._bar.update(self._task, completed=self.done, shown=" ".join(shown))
 
     def advance(self, units: int = 1, **fields: Any) -> None:
         """``units`` more done; a plain line at most every ``every_s`` seconds (none in a terminal)."""
