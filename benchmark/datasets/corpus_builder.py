@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import mmap
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchmark.datasets.corpus import BATCH_ROWS, RELEASE_EVERY, SCHEMA, Corpus, check_unique, is_identity
+from benchmark.datasets.corpus import BATCH_ROWS, RELEASE_EVERY, SCHEMA, Corpus, check_unique
 from benchmark.datasets.product import Product
 
 FLUSH_ROWS = 8_192  # rows a builder keeps as Python objects before turning them into arrow
@@ -129,19 +130,24 @@ def sort_spilled(unsorted: Path, positions: pa.Array, target: Path) -> Corpus:
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if unsorted.stat().st_size else None
     try:
         source = pa.BufferReader(pa.py_buffer(mapped)) if mapped is not None else pa.OSFile(str(unsorted))
-        table = pa.ipc.open_file(source).read_all()
-        ids = table.column("doc_id")
+        reader = pa.ipc.open_file(source)
+        parts: list[pa.RecordBatch] = []
+        for i in range(reader.num_record_batches):  # reading a batch checks its buffers: a few pages each
+            parts.append(reader.get_batch(i))
+            _release(mapped, i)
+        del reader
+        ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
         order = pc.sort_indices(ids)  # stable: repeats stay in input order
         check_unique(ids.take(order), positions.take(order))
         del ids
+        _release(mapped, RELEASE_EVERY - 1)
+        starts = np.cumsum([0] + [b.num_rows for b in parts])
+        total = int(starts[-1])
         with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as writer:
-            contiguous = is_identity(order)
-            for block, start in enumerate(range(0, len(table), BATCH_ROWS)):
-                rows = table.slice(start, BATCH_ROWS) if contiguous else table.take(order.slice(start, BATCH_ROWS))
-                writer.write_batch(rows.combine_chunks().to_batches()[0])
-                if mapped is not None and block % RELEASE_EVERY == RELEASE_EVERY - 1:
-                    mapped.madvise(mmap.MADV_DONTNEED)  # clean file pages: read again from the page cache if needed
-        del table, source
+            spans = _Spans(mapped, parts)
+            for start in range(0, total, BATCH_ROWS):
+                writer.write_batch(_gather(parts, starts, order.slice(start, BATCH_ROWS).to_numpy(), spans.release))
+        del parts, source
     finally:
         if mapped is not None:
             try:
@@ -150,3 +156,51 @@ def sort_spilled(unsorted: Path, positions: pa.Array, target: Path) -> Corpus:
                 pass
     unsorted.unlink(missing_ok=True)
     return Corpus.open(target)
+
+
+def _release(mapped: mmap.mmap | None, step: int) -> None:
+    """Every :data:`RELEASE_EVERY` steps, drop the map's resident pages (clean file pages: read again if needed)."""
+    if mapped is not None and step % RELEASE_EVERY == RELEASE_EVERY - 1:
+        mapped.madvise(mmap.MADV_DONTNEED)
+
+
+def _gather(parts: list[pa.RecordBatch], starts: np.ndarray, rows: np.ndarray,
+            taken: Callable[[int], None]) -> pa.RecordBatch:
+    """The rows at global positions ``rows`` (in that order) of the batches ``parts`` (batch i holds positions
+    ``starts[i]`` to ``starts[i + 1]``), taken batch by batch (a take over the whole chunked table would first
+    concatenate every column: a copy of the catalog); ``taken(i)`` after each batch's rows are copied out."""
+    which = np.searchsorted(starts, rows, side="right") - 1
+    grouped = np.argsort(which, kind="stable")  # rows grouped by batch, each group in block order
+    pieces = []
+    for batch in np.unique(which):
+        members = grouped[which[grouped] == batch]
+        pieces.append(parts[batch].take(pa.array(rows[members] - starts[batch], pa.int64())))
+        taken(int(batch))
+    gathered = pa.Table.from_batches(pieces, schema=SCHEMA).combine_chunks()
+    back = np.empty(len(rows), np.int64)
+    back[grouped] = np.arange(len(rows))  # the gathered table's row of each block row
+    return gathered.take(pa.array(back)).combine_chunks().to_batches()[0]
+
+
+class _Spans:
+    """Where each record batch's buffers lie in the map, to drop just that batch's pages once its rows are taken
+    (a block's rows come from all over the file: dropping after the block would leave the whole file mapped)."""
+
+    def __init__(self, mapped: mmap.mmap | None, parts: list[pa.RecordBatch]) -> None:
+        self.mapped = mapped
+        self.spans: list[tuple[int, int]] = []
+        if mapped is None:
+            return
+        base, page = pa.py_buffer(mapped).address, mmap.PAGESIZE
+        for batch in parts:
+            buffers = [b for column in batch.columns for b in column.buffers() if b is not None and b.size]
+            if not buffers:
+                self.spans.append((0, 0))
+                continue
+            first = (min(b.address for b in buffers) - base) // page * page
+            last = max(b.address + b.size for b in buffers) - base
+            self.spans.append((first, min(last, len(mapped)) - first))
+
+    def release(self, batch: int) -> None:
+        if self.mapped is not None and self.spans[batch][1] > 0:
+            self.mapped.madvise(mmap.MADV_DONTNEED, *self.spans[batch])
