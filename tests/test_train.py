@@ -46,7 +46,7 @@ def every_field_changed() -> TrainConfig:
                         distill_weight=0.5, teacher="bundled:splade-tiny", teacher_scale=2.0),
         batch_size=7, learning_rate=3e-4, epochs=2.5, max_steps=11, warmup_ratio=0.2, weight_decay=0.5,
         batch_sampler="default", multi_dataset_sampler="round_robin", seed=7, device="cuda:1", precision="bf16",
-        threads=3, pooled_head=False, save_steps=9, save_total_limit=4, logging_steps=3, dev_eval=False, dev_max_queries=12,
+        threads=3, pooled_head=False, save_steps=9, save_total_limit=4, logging_steps=3, report_to=["tensorboard", "mlflow"], dev_eval=False, dev_max_queries=12,
         eval_batch_size=5,
         mining=MiningConfig(rounds=2, top_k=20, negatives=3, false_negative_margin=0.9, corpus_cap=100,
                             max_queries=50, restart_from_base=True, first_round="base"),
