@@ -65,7 +65,8 @@ def test_metrics_jsonl_has_one_row_per_logging_step_and_the_dev_metrics_and_the_
     steps = [r for r in rows if r["kind"] == "step"]
     assert [(r["round"], r["step"]) for r in steps] == [(0, 2), (0, 4)]
     for row in steps:
-        assert {"loss", "learning_rate", "grad_norm", "steps_per_s", "elapsed_s", "query_regularizer_weight",
+        assert {"loss", "base_loss", "document_regularizer_loss", "query_regularizer_loss", "learning_rate",
+                "grad_norm", "steps_per_s", "elapsed_s", "query_regularizer_weight",
                 "document_regularizer_weight"} <= set(row)
     dev = [r for r in rows if r["kind"] == "dev"]
     assert len(dev) == 1 and dev[0]["dataset"] == "demo" and dev[0]["NDCG@10"] == result.rounds[0].dev["demo"]["NDCG@10"]
