@@ -149,7 +149,7 @@ def test_a_spilled_builder_gives_the_same_corpus_through_files(tmp_path, monkeyp
     monkeypatch.setattr(corpus_builder, "FLUSH_ROWS", 3)
     monkeypatch.setattr(corpus_mod, "BATCH_ROWS", 4)
     monkeypatch.setattr(corpus_builder, "BATCH_ROWS", 4)
-    monkeypatch.setattr(corpus_builder, "RELEASE_EVERY", 1)  # the mapped pages are dropped after every block
+    monkeypatch.setattr(corpus_mod, "RELEASE_EVERY", 1)  # the mapped pages are dropped after every batch read
     products = {f"d{(i * 7) % 13:02d}": Product(f"title {i}", brand="b" * i, bullets=("x",) * (i % 3)) for i in range(13)}
     in_memory = CorpusBuilder()
     with corpus_builder.spilling_to(tmp_path):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import bisect
 import mmap
 import shutil
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -102,25 +102,12 @@ class Corpus(Mapping[str, Product]):
 
         The map is this process's own (``mmap``), so the pages that opening touched (the id column, the batches'
         metadata) are dropped again once it is checked: they stay in the page cache, not in the process."""
-        with Path(path).open("rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        reader = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(mapped)))
-        parts: list[pa.RecordBatch] = []
-        ordered, last = reader.schema == SCHEMA, None
-        for i in range(reader.num_record_batches):  # a batch at a time: reading and checking touch its pages
-            batch = reader.get_batch(i)
-            parts.append(batch)
-            if ordered and batch.num_rows:
-                ids = batch.column(0)
-                ordered = ((last is None or last < ids[0].as_py())
-                           and bool(pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py() is not False))
-                last = ids[-1].as_py()
-            if i % RELEASE_EVERY == RELEASE_EVERY - 1:
-                mapped.madvise(mmap.MADV_DONTNEED)
-        table = pa.Table.from_batches(parts, schema=reader.schema)
+        ascending = _Ascending()
+        mapped, schema, parts = read_mapped(Path(path), ascending)
+        table = pa.Table.from_batches(parts, schema=schema)
         uniform = all(b.num_rows == BATCH_ROWS for b in parts[:-1]) and len(table) <= len(parts) * BATCH_ROWS
         del parts
-        if not (ordered and uniform):  # not as :meth:`write` leaves it: checked and sorted in memory
+        if not (schema == SCHEMA and ascending.ok and uniform):  # not as :meth:`write` leaves it: checked and sorted in memory
             return cls.from_table(table)
         corpus = cls(table, Path(path))  # ids strictly increasing: sorted and unique; whole passes stream the file
         corpus._map = mapped
@@ -263,6 +250,41 @@ class Corpus(Mapping[str, Product]):
 
     def __repr__(self) -> str:
         return f"Corpus({len(self):,} products)"
+
+
+def read_mapped(path: Path, each: Callable[[pa.RecordBatch], None] | None = None
+                ) -> tuple[mmap.mmap, pa.Schema, list[pa.RecordBatch]]:
+    """An arrow IPC file mapped with this process's own ``mmap`` (the batches' buffers point into it: keep it open
+    while they live) and read a record batch at a time; reading a batch checks its buffers (a few pages each) and
+    ``each`` sees it; the touched pages are dropped every :data:`RELEASE_EVERY` batches."""
+    with path.open("rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    reader = pa.ipc.open_file(pa.BufferReader(pa.py_buffer(mapped)))
+    parts: list[pa.RecordBatch] = []
+    for i in range(reader.num_record_batches):
+        parts.append(reader.get_batch(i))
+        if each is not None:
+            each(parts[-1])
+        if i % RELEASE_EVERY == RELEASE_EVERY - 1:
+            mapped.madvise(mmap.MADV_DONTNEED)
+    return mapped, reader.schema, parts
+
+
+class _Ascending:
+    """Whether the batches it is shown, in order, are in :data:`SCHEMA` with strictly increasing doc ids (sorted
+    and unique)."""
+
+    def __init__(self) -> None:
+        self.ok, self.last = True, None
+
+    def __call__(self, batch: pa.RecordBatch) -> None:
+        self.ok = self.ok and batch.schema == SCHEMA
+        if not self.ok or not batch.num_rows:
+            return
+        ids = batch.column(0)
+        self.ok = ((self.last is None or self.last < ids[0].as_py())
+                   and pc.all(pc.less(ids.slice(0, len(ids) - 1), ids.slice(1))).as_py() is not False)
+        self.last = ids[-1].as_py()
 
 
 def _product(row: dict) -> Product:

@@ -27,7 +27,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from benchmark.datasets.corpus import BATCH_ROWS, RELEASE_EVERY, SCHEMA, Corpus, check_unique
+from benchmark.datasets.corpus import BATCH_ROWS, SCHEMA, Corpus, check_unique, read_mapped
 from benchmark.datasets.product import Product
 
 FLUSH_ROWS = 8_192  # rows a builder keeps as Python objects before turning them into arrow
@@ -126,42 +126,27 @@ def sort_spilled(unsorted: Path, positions: pa.Array, target: Path) -> Corpus:
     """Write the rows of ``unsorted`` to ``target`` in doc-id order and open it; ``unsorted`` is deleted.
 
     Raises :class:`DuplicateId` (``target`` is then not written)."""
-    with unsorted.open("rb") as handle:
-        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if unsorted.stat().st_size else None
+    mapped, _, parts = read_mapped(unsorted)
     try:
-        source = pa.BufferReader(pa.py_buffer(mapped)) if mapped is not None else pa.OSFile(str(unsorted))
-        reader = pa.ipc.open_file(source)
-        parts: list[pa.RecordBatch] = []
-        for i in range(reader.num_record_batches):  # reading a batch checks its buffers: a few pages each
-            parts.append(reader.get_batch(i))
-            _release(mapped, i)
-        del reader
         ids = pa.chunked_array([b.column(0) for b in parts], pa.string())
         order = pc.sort_indices(ids)  # stable: repeats stay in input order
         check_unique(ids.take(order), positions.take(order))
         del ids
-        _release(mapped, RELEASE_EVERY - 1)
+        mapped.madvise(mmap.MADV_DONTNEED)
         starts = np.cumsum([0] + [b.num_rows for b in parts])
         total = int(starts[-1])
         with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, SCHEMA) as writer:
             spans = _Spans(mapped, parts)
             for start in range(0, total, BATCH_ROWS):
                 writer.write_batch(_gather(parts, starts, order.slice(start, BATCH_ROWS).to_numpy(), spans.release))
-        del parts, source
+        del parts
     finally:
-        if mapped is not None:
-            try:
-                mapped.close()
-            except BufferError:  # an arrow buffer still points into it (an exception on the way): let GC close it
-                pass
+        try:
+            mapped.close()
+        except BufferError:  # an arrow buffer still points into it (an exception on the way): let GC close it
+            pass
     unsorted.unlink(missing_ok=True)
     return Corpus.open(target)
-
-
-def _release(mapped: mmap.mmap | None, step: int) -> None:
-    """Every :data:`RELEASE_EVERY` steps, drop the map's resident pages (clean file pages: read again if needed)."""
-    if mapped is not None and step % RELEASE_EVERY == RELEASE_EVERY - 1:
-        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def _gather(parts: list[pa.RecordBatch], starts: np.ndarray, rows: np.ndarray,
@@ -186,11 +171,9 @@ class _Spans:
     """Where each record batch's buffers lie in the map, to drop just that batch's pages once its rows are taken
     (a block's rows come from all over the file: dropping after the block would leave the whole file mapped)."""
 
-    def __init__(self, mapped: mmap.mmap | None, parts: list[pa.RecordBatch]) -> None:
+    def __init__(self, mapped: mmap.mmap, parts: list[pa.RecordBatch]) -> None:
         self.mapped = mapped
         self.spans: list[tuple[int, int]] = []
-        if mapped is None:
-            return
         base, page = pa.py_buffer(mapped).address, mmap.PAGESIZE
         for batch in parts:
             buffers = [b for column in batch.columns for b in column.buffers() if b is not None and b.size]
@@ -202,5 +185,5 @@ class _Spans:
             self.spans.append((first, min(last, len(mapped)) - first))
 
     def release(self, batch: int) -> None:
-        if self.mapped is not None and self.spans[batch][1] > 0:
+        if self.spans[batch][1] > 0:
             self.mapped.madvise(mmap.MADV_DONTNEED, *self.spans[batch])
